@@ -1,0 +1,97 @@
+"""Input validation and result handling shared by every public function.
+
+Every public function of :mod:`activations` takes array-likes and behaves like a
+NumPy ufunc.  The rules live here, in one place:
+
+* integers and booleans are promoted to float64, float16/32/64 are kept;
+* strings, bytes, ``None``, object arrays and complex numbers are rejected with
+  a :class:`TypeError` that names the function;
+* float16 is *computed* in float32 and rounded once at the end, so a chain of
+  float16 roundings cannot pile up;
+* a 0-d result comes back as a NumPy scalar, any other result as a new array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+# dtype kinds that are promoted to float64: bool, signed and unsigned integers.
+_PROMOTED_KINDS = "biu"
+
+
+def as_float_array(x, func: str, name: str) -> np.ndarray:
+    """Return ``x`` as a floating-point ndarray, or raise a TypeError.
+
+    ``func`` and ``name`` are the public function and argument names, used in
+    the error message.
+    """
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"{func}: {name} must be a real number or an array of real numbers, "
+            f"got {type(x).__name__}"
+        )
+    array = np.asarray(x)
+    kind = array.dtype.kind
+    if kind == "f":
+        return array
+    if kind in _PROMOTED_KINDS:
+        return array.astype(np.float64)
+    raise TypeError(
+        f"{func}: {name} must be a real number or an array of real numbers, "
+        f"got an array of dtype {array.dtype}"
+    )
+
+
+def working_dtype(*arrays: np.ndarray) -> np.dtype:
+    """The dtype in which to compute: float16 is computed in float32."""
+    dtype = np.result_type(*arrays)
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def result_dtype(*arrays: np.ndarray) -> np.dtype:
+    """The dtype the caller gets back."""
+    return np.result_type(*arrays)
+
+
+def empty_like(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A new, uninitialised buffer with the shape of ``x``."""
+    return np.empty(x.shape, dtype=dtype)
+
+
+def finish(result: np.ndarray, dtype: np.dtype):
+    """Round ``result`` to ``dtype`` and unwrap a 0-d array into a scalar."""
+    if result.dtype != dtype:
+        result = result.astype(dtype)
+    return result[()] if result.ndim == 0 else result
+
+
+def same_shape(func: str, grad_output: np.ndarray, output: np.ndarray) -> None:
+    """Backward functions never broadcast: the two arrays must match exactly."""
+    if grad_output.shape != output.shape:
+        raise ValueError(
+            f"{func}: grad_output and output must have the same shape, "
+            f"got grad_output.shape={grad_output.shape} and "
+            f"output.shape={output.shape}"
+        )
+
+
+def axis_index(axis: int, ndim: int) -> int:
+    """Normalise ``axis``; raises :class:`numpy.exceptions.AxisError`."""
+    return normalize_axis_index(axis, ndim)
+
+
+def backward_inputs(func: str, grad_output, output):
+    """Validate the ``(grad_output, output)`` pair of a backward function.
+
+    Returns both as float arrays, with the working and result dtypes.
+    """
+    grad_output = as_float_array(grad_output, func, "grad_output")
+    output = as_float_array(output, func, "output")
+    same_shape(func, grad_output, output)
+    return (
+        grad_output,
+        output,
+        working_dtype(grad_output, output),
+        result_dtype(grad_output, output),
+    )

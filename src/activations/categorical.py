@@ -1,0 +1,329 @@
+"""The categorical distribution over K classes: softmax and log-softmax.
+
+Softmax and log-softmax along an axis, their Jacobian and backward passes.
+
+Softmax maps a vector of logits :math:`z` to probabilities.  It is not
+elementwise: every output depends on every input, so its derivative is a
+:math:`K \\times K` Jacobian.  Backpropagation never needs that matrix, only its
+product with a vector, which costs :math:`O(K)` instead of :math:`O(K^2)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _arrays
+
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "softmax_jacobian",
+    "softmax_backward",
+    "log_softmax_backward",
+]
+
+
+def _shifted_logits(z: np.ndarray, axis: int, work: np.dtype):
+    """Return ``z - max(z)`` along ``axis`` and the position of the maximum.
+
+    Subtracting the maximum leaves softmax unchanged and keeps every
+    exponential in :math:`(0, 1]`, so none can overflow.  The maximum entry
+    becomes exactly 0.
+    """
+    top = np.argmax(z, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):  # inf - inf is nan, as documented
+        shifted = np.subtract(z, np.take_along_axis(z, top, axis=axis), dtype=work)
+    return shifted, top
+
+
+def _softmax(z: np.ndarray, axis: int, work: np.dtype) -> np.ndarray:
+    """Softmax of a validated array, in the working dtype."""
+    p, _ = _shifted_logits(z, axis, work)
+    np.exp(p, out=p)
+    p /= np.sum(p, axis=axis, keepdims=True)
+    return p
+
+
+def _logits(z: ArrayLike, axis: int, func: str):
+    """Validate the logits and the axis of a softmax-type function."""
+    z = _arrays.as_float_array(z, func, "z")
+    return z, _arrays.axis_index(axis, z.ndim)
+
+
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Softmax along an axis.
+
+    .. math::
+
+        p_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
+            = \frac{e^{z_i - m}}{\sum_{j=1}^{K} e^{z_j - m}},
+        \qquad m = \max_j z_j
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, at least 1-d.
+    axis : int, optional
+        The axis of the :math:`K` classes.  Default: the last.
+
+    Returns
+    -------
+    p : ndarray
+        Probabilities that sum to 1 along ``axis``.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range for ``z``.
+
+    Notes
+    -----
+    Subtracting the maximum :math:`m` changes nothing mathematically, but keeps
+    every exponential in :math:`(0, 1]`, so no logit is too large.
+
+    A logit of ``-inf`` gets probability 0.  A row that contains ``+inf``, or
+    whose entries are all ``-inf``, gives NaN in that row, as does a NaN.
+
+    Examples
+    --------
+    >>> from activations import softmax
+    >>> softmax([0.0, 0.0])
+    array([0.5, 0.5])
+    >>> softmax([1000.0, 1000.0 + np.log(3.0)])
+    array([0.25, 0.75])
+    """
+    z, axis = _logits(z, axis, "softmax")
+    work = _arrays.working_dtype(z)
+    if z.size == 0:
+        return np.empty(z.shape, dtype=z.dtype)
+    return _arrays.finish(_softmax(z, axis, work), z.dtype)
+
+
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Logarithm of the softmax along an axis.
+
+    .. math::
+
+        \log p_i = (z_i - m) - \operatorname{log1p}\Big(\sum_{j \ne k} e^{z_j - m}\Big),
+        \qquad m = z_k = \max_j z_j
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, at least 1-d.
+    axis : int, optional
+        The axis of the :math:`K` classes.  Default: the last.
+
+    Returns
+    -------
+    ndarray
+        :math:`\log p`, which is at most 0.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range for ``z``.
+
+    Notes
+    -----
+    The usual form :math:`(z_i - m) - \log \sum_j e^{z_j - m}` returns exactly 0
+    for the dominant class whenever the other probabilities add up to less than
+    about :math:`10^{-16}`, because the sum rounds to 1.  Here the dominant term,
+    which is exactly :math:`e^0 = 1`, is kept out of the sum and :math:`\log(1 + s)`
+    is taken with ``log1p``, so the result keeps full relative accuracy:
+    ``log_softmax([0, -40])[0]`` is :math:`-4.25 \times 10^{-18}`, not 0.
+
+    A logit of ``-inf`` gives ``-inf``.  A row that contains ``+inf``, or whose
+    entries are all ``-inf``, gives NaN in that row, as does a NaN.
+
+    Examples
+    --------
+    >>> from activations import log_softmax
+    >>> log_softmax([0.0, 0.0])
+    array([-0.69314718, -0.69314718])
+    >>> float(log_softmax([0.0, -40.0])[0])
+    -4.248354255291589e-18
+    """
+    z, axis = _logits(z, axis, "log_softmax")
+    work = _arrays.working_dtype(z)
+    if z.size == 0:
+        return np.empty(z.shape, dtype=z.dtype)
+    shifted, top = _shifted_logits(z, axis, work)
+    others = np.exp(shifted)
+    np.put_along_axis(others, top, 0.0, axis=axis)
+    shifted -= np.log1p(np.sum(others, axis=axis, keepdims=True))
+    return _arrays.finish(shifted, z.dtype)
+
+
+def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Jacobian of the softmax, with the two Jacobian axes last.
+
+    .. math::
+
+        J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i\,(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^{\mathsf T}
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, at least 1-d.
+    axis : int, optional
+        The axis of the :math:`K` classes.  Default: the last.
+
+    Returns
+    -------
+    J : ndarray
+        For ``z`` of shape ``(..., K, ...)`` with :math:`K` at ``axis``, an array
+        of shape ``(..., ..., K, K)``: ``axis`` is removed and the two Jacobian
+        axes, :math:`i` then :math:`j`, are appended.
+
+    Notes
+    -----
+    The Jacobian is symmetric, and each of its rows and columns sums to 0,
+    because the probabilities always sum to 1.  Building it costs
+    :math:`O(K^2)` time and memory; backpropagation only needs its product with a
+    vector, which :func:`softmax_backward` computes in :math:`O(K)`.
+
+    The diagonal is evaluated as :math:`p_i(1 - p_i)`.  Infinite logits give NaN
+    in the rows where :func:`softmax` does.
+
+    Examples
+    --------
+    >>> from activations import softmax_jacobian
+    >>> softmax_jacobian([0.0, 0.0])
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    z, axis = _logits(z, axis, "softmax_jacobian")
+    work = _arrays.working_dtype(z)
+    if z.size == 0:
+        p = np.empty(z.shape, dtype=work)
+    else:
+        p = _softmax(z, axis, work)
+    p = np.moveaxis(p, axis, -1)
+    jacobian = p[..., :, None] * p[..., None, :]
+    np.negative(jacobian, out=jacobian)
+    diagonal = np.arange(p.shape[-1])
+    jacobian[..., diagonal, diagonal] = p * (1.0 - p)
+    return _arrays.finish(jacobian, z.dtype)
+
+
+def softmax_backward(
+    grad_output: ArrayLike, output: ArrayLike, axis: int = -1
+) -> np.ndarray:
+    r"""Backward pass of the softmax: the vector-Jacobian product, in O(K).
+
+    .. math::
+
+        \frac{\partial E}{\partial z_j} = \sum_i g_i\,p_i(\delta_{ij} - p_j)
+        = p_j\Big(g_j - \sum_i g_i\,p_i\Big),
+        \qquad g = \frac{\partial E}{\partial p}
+
+    Parameters
+    ----------
+    grad_output : array_like
+        :math:`g = \partial E / \partial p`, the gradient arriving from above.
+    output : array_like
+        :math:`p`, the softmax's output, of the same shape.
+    axis : int, optional
+        The axis of the :math:`K` classes.  Default: the last.
+
+    Returns
+    -------
+    ndarray
+        :math:`\partial E / \partial z`.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` and ``output`` differ in shape; they are never
+        broadcast.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
+
+    Notes
+    -----
+    Because :math:`J` is symmetric, :math:`J^{\mathsf T} g = J g`, so this equals
+    ``softmax_jacobian(z) @ g`` without building the :math:`K \times K` matrix.
+    When :math:`g_j` is close to :math:`\sum_i g_i p_i` the difference cancels,
+    and the rounding error is then relative to :math:`|g_j|` rather than to the
+    small result, as in any evaluation in working precision.
+
+    A saturated output (a probability that rounded to 0 or 1) cannot carry the
+    tiny true derivative; :func:`softmax_jacobian` from the logits can.
+
+    Examples
+    --------
+    >>> from activations import softmax, softmax_backward
+    >>> p = softmax([0.0, 0.0])
+    >>> softmax_backward([1.0, 0.0], p)
+    array([ 0.25, -0.25])
+    """
+    grad_output, output, work, dtype = _arrays.backward_inputs(
+        "softmax_backward", grad_output, output
+    )
+    axis = _arrays.axis_index(axis, output.ndim)
+    d = np.multiply(grad_output, output, dtype=work)
+    weighted = np.sum(d, axis=axis, keepdims=True)
+    np.subtract(grad_output, weighted, out=d)
+    d *= output
+    return _arrays.finish(d, dtype)
+
+
+def log_softmax_backward(
+    grad_output: ArrayLike, output: ArrayLike, axis: int = -1
+) -> np.ndarray:
+    r"""Backward pass of the log-softmax, from its output, in O(K).
+
+    .. math::
+
+        \frac{\partial E}{\partial z_j} = \sum_i g_i\,(\delta_{ij} - p_j)
+        = g_j - p_j \sum_i g_i,
+        \qquad p_j = e^{y_j},\quad g = \frac{\partial E}{\partial y}
+
+    Parameters
+    ----------
+    grad_output : array_like
+        :math:`g = \partial E / \partial y`, the gradient arriving from above.
+    output : array_like
+        :math:`y = \log p`, the log-softmax's output, of the same shape.
+    axis : int, optional
+        The axis of the :math:`K` classes.  Default: the last.
+
+    Returns
+    -------
+    ndarray
+        :math:`\partial E / \partial z`.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` and ``output`` differ in shape; they are never
+        broadcast.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
+
+    Notes
+    -----
+    With a one-hot :math:`g = -t` (the gradient of the cross-entropy
+    :math:`-\sum_i t_i y_i`), this gives the familiar :math:`p - t`.  When
+    :math:`g_j` is close to :math:`p_j \sum_i g_i` the difference cancels, and
+    the rounding error is then relative to :math:`|g_j|`.  An ``output`` of
+    ``-inf`` is a probability of 0 and contributes nothing.
+
+    Examples
+    --------
+    >>> from activations import log_softmax, log_softmax_backward
+    >>> y = log_softmax([0.0, 0.0])
+    >>> log_softmax_backward([-1.0, 0.0], y)  # p - t for the target class 0
+    array([-0.5,  0.5])
+    """
+    grad_output, output, work, dtype = _arrays.backward_inputs(
+        "log_softmax_backward", grad_output, output
+    )
+    axis = _arrays.axis_index(axis, output.ndim)
+    d = np.exp(output, dtype=work)
+    d *= np.sum(grad_output, axis=axis, keepdims=True, dtype=work)
+    np.subtract(grad_output, d, out=d)
+    return _arrays.finish(d, dtype)
