@@ -47,7 +47,7 @@ def tanh(z: ArrayLike) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "tanh", "z")
     t = _arrays.empty_like(z, _arrays.working_dtype(z))
-    np.tanh(z, out=t)
+    np.tanh(z, out=t, dtype=t.dtype)
     return _arrays.finish(t, z.dtype)
 
 
@@ -89,7 +89,7 @@ def tanh_grad(z: ArrayLike) -> np.ndarray:
     z = _arrays.as_float_array(z, "tanh_grad", "z")
     d = _arrays.empty_like(z, _arrays.working_dtype(z))
     with np.errstate(over="ignore"):  # cosh^2 z = inf gives 1/inf = 0, the limit
-        np.cosh(z, out=d)
+        np.cosh(z, out=d, dtype=d.dtype)
         np.square(d, out=d)
     np.reciprocal(d, out=d)
     return _arrays.finish(d, z.dtype)
@@ -148,7 +148,7 @@ def tanh_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
     )
     d = _arrays.empty_like(output, work)
     one_plus_t = np.add(1.0, output, dtype=work)
-    np.subtract(1.0, output, out=d)
+    np.subtract(1.0, output, out=d, dtype=work)
     d *= one_plus_t
     d *= grad_output
     return _arrays.finish(d, dtype)

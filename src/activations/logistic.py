@@ -56,7 +56,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "sigmoid", "z")
     p = _arrays.empty_like(z, _arrays.working_dtype(z))
-    np.negative(z, out=p)
+    np.negative(z, out=p, dtype=p.dtype)
     with np.errstate(over="ignore"):  # e^{-z} = inf gives 1/inf = 0, the limit
         np.exp(p, out=p)
     p += 1.0
@@ -157,8 +157,8 @@ def sigmoid_grad(z: ArrayLike) -> np.ndarray:
     z = _arrays.as_float_array(z, "sigmoid_grad", "z")
     d = _arrays.empty_like(z, _arrays.working_dtype(z))
     with np.errstate(over="ignore"):  # cosh z = inf gives 1/inf = 0, the limit
-        np.cosh(z, out=d)
-    d *= 2.0
+        np.cosh(z, out=d, dtype=d.dtype)
+        d *= 2.0
     d += 2.0
     np.reciprocal(d, out=d)
     return _arrays.finish(d, z.dtype)
@@ -217,7 +217,7 @@ def sigmoid_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
         "sigmoid_backward", grad_output, output
     )
     d = _arrays.empty_like(output, work)
-    np.subtract(1.0, output, out=d)
+    np.subtract(1.0, output, out=d, dtype=work)
     d *= output
     d *= grad_output
     return _arrays.finish(d, dtype)
