@@ -25,21 +25,22 @@ __all__ = [
 
 
 def _shifted_logits(z: np.ndarray, axis: int, work: np.dtype):
-    """Return ``z - max(z)`` along ``axis`` and the position of the maximum.
+    """Return ``z - max(z)`` along ``axis``, the maximum and its position.
 
     Subtracting the maximum leaves softmax unchanged and keeps every
     exponential in :math:`(0, 1]`, so none can overflow.  The maximum entry
     becomes exactly 0.
     """
     top = np.argmax(z, axis=axis, keepdims=True)
+    maximum = np.take_along_axis(z, top, axis=axis)
     with np.errstate(invalid="ignore"):  # inf - inf is nan, as documented
-        shifted = np.subtract(z, np.take_along_axis(z, top, axis=axis), dtype=work)
-    return shifted, top
+        shifted = np.subtract(z, maximum, dtype=work)
+    return shifted, maximum, top
 
 
 def _softmax(z: np.ndarray, axis: int, work: np.dtype) -> np.ndarray:
     """Softmax of a validated array, in the working dtype."""
-    p, _ = _shifted_logits(z, axis, work)
+    p, _, _ = _shifted_logits(z, axis, work)
     np.exp(p, out=p)
     p /= np.sum(p, axis=axis, keepdims=True)
     return p
@@ -149,10 +150,14 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     work = _arrays.working_dtype(z)
     if z.size == 0:
         return np.empty(z.shape, dtype=z.dtype)
-    shifted, top = _shifted_logits(z, axis, work)
+    shifted, maximum, top = _shifted_logits(z, axis, work)
     others = np.exp(shifted)
     np.put_along_axis(others, top, 0.0, axis=axis)
-    shifted -= np.log1p(np.sum(others, axis=axis, keepdims=True))
+    log_sum = np.log1p(np.sum(others, axis=axis, keepdims=True))
+    with np.errstate(invalid="ignore"):
+        # inf - inf: a row whose maximum is infinite is NaN throughout, as documented.
+        log_sum += maximum - maximum
+    shifted -= log_sum
     return _arrays.finish(shifted, z.dtype)
 
 
