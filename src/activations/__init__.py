@@ -15,6 +15,7 @@ from .categorical import (
     softmax_backward,
     softmax_jacobian,
 )
+from . import backprop
 
 __version__ = "0.1.0"
 

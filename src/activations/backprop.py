@@ -1,0 +1,724 @@
+r"""Backpropagation: from the seed's output-layer gradient to a trained network.
+
+The book starts from one output neuron :math:`k`.  It receives inputs
+:math:`x_1, \dots, x_M` through weights :math:`w_{j,k}`, computes
+:math:`z_k = \sum_j x_j w_{j,k}` and outputs :math:`g(z_k)`.  With the cost
+:math:`E = \frac12 \sum_k (g(z_k) - t_k)^2`,
+
+.. math::
+
+    \frac{\partial E}{\partial w_{j,k}} = \big(g(z_k) - t_k\big)\, g'(z_k)\, x_j .
+
+This module turns that derivation into code and builds on it:
+
+* the losses :func:`squared_error` and :func:`cross_entropy`, with gradients;
+* :func:`output_layer_gradient`, the formula above;
+* :func:`numerical_gradient` and :func:`gradient_check`, to test any gradient;
+* :class:`Dense`, :class:`Network`, :func:`mlp` and :func:`train`, a multi-layer
+  perceptron trained by plain gradient descent;
+* :func:`two_spirals`, a toy data set that no linear model can separate.
+
+For a batch, every loss is the *sum* over the samples, as in the seed.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from typing import Callable, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _arrays
+from .categorical import log_softmax, softmax, softmax_backward
+from .hyperbolic import tanh, tanh_backward
+from .logistic import sigmoid, sigmoid_backward
+
+__all__ = [
+    "Activation",
+    "ACTIVATIONS",
+    "Loss",
+    "LOSSES",
+    "squared_error",
+    "squared_error_gradient",
+    "one_hot",
+    "cross_entropy",
+    "cross_entropy_gradient",
+    "output_layer_gradient",
+    "numerical_gradient",
+    "gradient_check",
+    "Dense",
+    "Network",
+    "mlp",
+    "network_gradient_check",
+    "train",
+    "two_spirals",
+]
+
+
+def _lookup(table: dict, name, func: str, what: str):
+    """``table[name]``, or a ValueError that lists the valid names."""
+    if isinstance(name, str) and name in table:
+        return table[name]
+    valid = ", ".join(repr(key) for key in table)
+    raise ValueError(f"{func}: {what} must be one of {valid}, got {name!r}")
+
+
+# ---------------------------------------------------------------- activations
+
+
+class Activation(NamedTuple):
+    """An activation as backpropagation uses it: forward, and backward from
+    the forward's output (gradient first, as in ``sigmoid_backward``)."""
+
+    forward: Callable[[np.ndarray], np.ndarray]
+    backward: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return np.array(z, copy=True)
+
+
+def _identity_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
+    grad_output, _, _, dtype = _arrays.backward_inputs("identity_backward", grad_output, output)
+    return grad_output.astype(dtype, copy=True)
+
+
+#: The one table from activation name to its forward and backward functions.
+ACTIVATIONS = {
+    "sigmoid": Activation(sigmoid, sigmoid_backward),
+    "tanh": Activation(tanh, tanh_backward),
+    "softmax": Activation(softmax, softmax_backward),
+    "identity": Activation(_identity, _identity_backward),
+}
+
+
+# --------------------------------------------------------------------- losses
+
+
+def _prediction_and_target(y, t, func: str):
+    y = _arrays.as_float_array(y, func, "y")
+    t = _arrays.as_float_array(t, func, "t")
+    if y.shape != t.shape:
+        raise ValueError(
+            f"{func}: y and t must have the same shape, "
+            f"got y.shape={y.shape} and t.shape={t.shape}"
+        )
+    return y, t
+
+
+def squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
+    r"""Half the sum of squared differences, the seed's cost.
+
+    .. math::
+
+        E = \frac12 \sum_i (y_i - t_i)^2
+
+    Parameters
+    ----------
+    y, t : array_like
+        Outputs and targets of the same shape.  For a batch the sum runs over
+        the samples too.
+
+    Returns
+    -------
+    E : numpy scalar
+
+    Raises
+    ------
+    ValueError
+        If ``y`` and ``t`` differ in shape; they are never broadcast.
+
+    Examples
+    --------
+    >>> squared_error([1.0, 0.0], [0.0, 0.0])
+    np.float64(0.5)
+    """
+    y, t = _prediction_and_target(y, t, "squared_error")
+    residual = y - t
+    return 0.5 * np.sum(residual * residual)
+
+
+def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> np.ndarray:
+    r"""Gradient of :func:`squared_error` with respect to ``y``: :math:`y - t`.
+
+    Examples
+    --------
+    >>> squared_error_gradient([1.0, 0.0], [0.0, 0.0])
+    array([1., 0.])
+    """
+    y, t = _prediction_and_target(y, t, "squared_error_gradient")
+    return y - t
+
+
+def _one_hot(labels, num_classes: int, func: str) -> np.ndarray:
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{func}: class indices must be integers, got dtype {labels.dtype}")
+    outside = (labels < 0) | (labels >= num_classes)
+    if np.any(outside):
+        raise ValueError(
+            f"{func}: class indices must lie in [0, {num_classes}), "
+            f"got {labels[outside].flat[0]}"
+        )
+    return np.eye(num_classes)[labels]
+
+
+def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
+    """Encode integer class indices as one-hot rows of length ``num_classes``.
+
+    Raises a TypeError for non-integer labels and a ValueError for labels
+    outside ``[0, num_classes)``.
+
+    Examples
+    --------
+    >>> one_hot([2, 0], 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    return _one_hot(labels, operator.index(num_classes), "one_hot")
+
+
+def _logits_and_targets(logits, t, func: str):
+    """Validate ``(logits, t)`` and return ``t`` one-hot, with the logits' shape."""
+    z = _arrays.as_float_array(logits, func, "logits")
+    if z.ndim not in (1, 2):
+        raise ValueError(f"{func}: logits must have shape (K,) or (N, K), got shape {z.shape}")
+    shape = np.shape(t)
+    if shape == z.shape[:-1]:
+        return z, _one_hot(t, z.shape[-1], func)
+    if shape == z.shape:
+        return z, _arrays.as_float_array(t, func, "t")
+    raise ValueError(
+        f"{func}: t must be one-hot of shape {z.shape} or class indices of shape "
+        f"{z.shape[:-1]}, got shape {shape}"
+    )
+
+
+def cross_entropy(logits: ArrayLike, t: ArrayLike) -> np.floating:
+    r"""Softmax cross-entropy, from the logits, summed over the samples.
+
+    .. math::
+
+        E = -\sum_i t_i \log p_i, \qquad \log p = \operatorname{log\_softmax}(z)
+
+    Parameters
+    ----------
+    logits : array_like
+        :math:`z`, of shape ``(K,)`` or a batch ``(N, K)``.
+    t : array_like
+        One-hot targets of the same shape, or integer class indices of shape
+        ``()`` or ``(N,)``.
+
+    Returns
+    -------
+    E : numpy scalar
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, or a class index is outside ``[0, K)``.
+    TypeError
+        If class indices are not integers.
+
+    Notes
+    -----
+    :math:`\log p` comes from :func:`~activations.log_softmax`, never from
+    ``log(softmax(z))``: a probability that rounds to 0 would give
+    :math:`\log 0 = -\infty`, while the log-softmax stays finite and accurate.
+
+    Examples
+    --------
+    >>> cross_entropy([0.0, 0.0], 1)  # log 2
+    np.float64(0.6931471805599453)
+    >>> cross_entropy([[0.0, 1000.0]], [0])  # softmax would give p = 0 here
+    np.float64(1000.0)
+    """
+    z, t = _logits_and_targets(logits, t, "cross_entropy")
+    return np.sum(t * -log_softmax(z))
+
+
+def cross_entropy_gradient(logits: ArrayLike, t: ArrayLike) -> np.ndarray:
+    r"""Gradient of :func:`cross_entropy` with respect to the logits.
+
+    .. math::
+
+        \frac{\partial E}{\partial z} = \operatorname{softmax}(z) - t
+
+    Takes the same arguments as :func:`cross_entropy`; class indices are
+    expanded to one-hot rows.
+
+    Examples
+    --------
+    >>> cross_entropy_gradient([0.0, 0.0], 1)
+    array([ 0.5, -0.5])
+    """
+    z, t = _logits_and_targets(logits, t, "cross_entropy_gradient")
+    return softmax(z) - t
+
+
+class Loss(NamedTuple):
+    """A loss as training uses it: its value, and its gradient ``dE/dy``."""
+
+    value: Callable[[np.ndarray, np.ndarray], np.floating]
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+#: The one table from loss name to its value and gradient functions.
+LOSSES = {
+    "squared_error": Loss(squared_error, squared_error_gradient),
+    "cross_entropy": Loss(cross_entropy, cross_entropy_gradient),
+}
+
+
+# ----------------------------------------------------- the output-layer gradient
+
+
+def _weight_gradient(x: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """:math:`x^T \\delta`: the outer products :math:`x_n \\delta_n^T` summed
+    over the samples.  A single sample is a batch of one."""
+    return np.atleast_2d(x).T @ np.atleast_2d(delta)
+
+
+def output_layer_gradient(
+    x: ArrayLike, W: ArrayLike, t: ArrayLike, activation: str = "sigmoid"
+) -> np.ndarray:
+    r"""Gradient of the squared error of one output layer with respect to W.
+
+    .. math::
+
+        \frac{\partial E}{\partial w_{j,k}}
+        = \sum_n \big(g(z_{n,k}) - t_{n,k}\big)\, g'(z_{n,k})\, x_{n,j},
+        \qquad z = x W, \quad E = \frac12 \sum_{n,k} \big(g(z_{n,k}) - t_{n,k}\big)^2
+
+    Parameters
+    ----------
+    x : array_like
+        Inputs, of shape ``(M,)`` or a batch ``(N, M)``.
+    W : array_like
+        Weights, of shape ``(M, K)``.
+    t : array_like
+        Targets, of shape ``(K,)`` or ``(N, K)``, matching ``x``.
+    activation : {'sigmoid', 'tanh', 'softmax', 'identity'}
+        :math:`g`.
+
+    Returns
+    -------
+    ndarray
+        :math:`\partial E / \partial W`, of shape ``(M, K)``.  For a batch,
+        :math:`E` is summed over the samples.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit (the message names the expected and actual
+        shapes), or the activation is unknown (the message lists the valid ones).
+
+    Notes
+    -----
+    The factor :math:`(g(z_k) - t_k)\,g'(z_k)` is
+    :math:`\delta_k = \partial E / \partial z_k`.  It is computed by the
+    activation's backward function from the output :math:`y = g(z)`, which the
+    forward pass already holds: ``sigmoid_backward(y - t, y)`` is
+    :math:`(y - t)\,y(1 - y)`.  Then :math:`\partial E / \partial W = x^T \delta`.
+
+    Softmax is not elementwise: every :math:`y_i` depends on every
+    :math:`z_k`, so :math:`g'(z_k)` becomes the :math:`K \times K` Jacobian
+    :math:`J_{ik} = \partial y_i / \partial z_k`, and the chain rule sums over
+    all outputs: :math:`\delta_k = \sum_i (y_i - t_i)\,J_{ik}`.  That sum is the
+    vector-Jacobian product, which :func:`~activations.softmax_backward`
+    computes in :math:`O(K)` without building :math:`J`.
+
+    Examples
+    --------
+    >>> output_layer_gradient([1.0, 2.0], [[0.0], [0.0]], [1.0])
+    array([[-0.125],
+           [-0.25 ]])
+    """
+    func = "output_layer_gradient"
+    g = _lookup(ACTIVATIONS, activation, func, "activation")
+    x = _arrays.as_float_array(x, func, "x")
+    W = _arrays.as_float_array(W, func, "W")
+    t = _arrays.as_float_array(t, func, "t")
+    if W.ndim != 2:
+        raise ValueError(f"{func}: W must have shape (M, K), got shape {W.shape}")
+    M, K = W.shape
+    if x.ndim not in (1, 2) or x.shape[-1] != M:
+        raise ValueError(
+            f"{func}: x must have shape ({M},) or (N, {M}) to match W of shape "
+            f"{W.shape}, got shape {x.shape}"
+        )
+    if t.shape != x.shape[:-1] + (K,):
+        raise ValueError(
+            f"{func}: t must have shape {x.shape[:-1] + (K,)} to match x @ W, "
+            f"got shape {t.shape}"
+        )
+    y = g.forward(x @ W)
+    delta = g.backward(squared_error_gradient(y, t), y)
+    return _weight_gradient(x, delta)
+
+
+# --------------------------------------------------------- gradient checking
+
+# A central difference has truncation error O(h^2) and rounding error
+# O(eps/h); h = cbrt(eps), about 6e-6, balances them at O(eps^(2/3)).
+_STEP = float(np.cbrt(np.finfo(np.float64).eps))
+
+
+def _real_scalar(value, func: str) -> float:
+    array = np.asarray(value)
+    if array.shape != () or array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{func}: f must return a real scalar, "
+            f"got {type(value).__name__} of shape {array.shape}"
+        )
+    return float(array)
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: ArrayLike, eps: float | None = None
+) -> np.ndarray:
+    r"""Central-difference gradient of a scalar function, for testing.
+
+    .. math::
+
+        \frac{\partial f}{\partial x_i} \approx
+        \frac{f(x + h_i e_i) - f(x - h_i e_i)}{2 h_i},
+        \qquad h_i = \sqrt[3]{\varepsilon}\,\max(1, |x_i|)
+
+    Parameters
+    ----------
+    f : callable
+        Takes a float64 array of the shape of ``x`` and returns a real scalar.
+        It must not modify its argument.
+    x : array_like
+        The point.  It is never modified: ``f`` is evaluated at a float64 copy.
+    eps : float, optional
+        A fixed step :math:`h`.  By default :math:`h_i` is scaled to
+        :math:`x_i` as above, with :math:`\varepsilon` the float64 machine
+        epsilon, so :math:`h_i \approx 6 \times 10^{-6}` near 1.
+
+    Returns
+    -------
+    ndarray
+        The gradient, float64, with the shape of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` does not return a real scalar, or ``eps`` is not positive.
+
+    Notes
+    -----
+    It costs :math:`2 \cdot` ``x.size`` evaluations of ``f``, one pair per
+    entry, which is fine for checking gradients and far too slow for training.
+    The step :math:`\sqrt[3]{\varepsilon}` balances the :math:`O(h^2)`
+    truncation error against the :math:`O(\varepsilon/h)` rounding error.
+
+    Examples
+    --------
+    >>> numerical_gradient(lambda v: np.sum(v**2), [1.0, -2.0]).round(8)
+    array([ 2., -4.])
+    """
+    func = "numerical_gradient"
+    if not callable(f):
+        raise TypeError(f"{func}: f must be callable, got {type(f).__name__}")
+    point = np.array(_arrays.as_float_array(x, func, "x"), dtype=np.float64)
+    if eps is None:
+        steps = _STEP * np.maximum(1.0, np.abs(point))
+    elif isinstance(eps, numbers.Real) and np.isfinite(eps) and eps > 0:
+        steps = np.full(point.shape, float(eps))
+    else:
+        raise ValueError(f"{func}: eps must be a positive finite number, got {eps!r}")
+    grad = np.empty_like(point)
+    for i in np.ndindex(point.shape):
+        centre = point[i]
+        above, below = centre + steps[i], centre - steps[i]
+        point[i] = above
+        f_above = _real_scalar(f(point), func)
+        point[i] = below
+        f_below = _real_scalar(f(point), func)
+        point[i] = centre
+        # Divide by the step actually taken, after x_i +- h has been rounded.
+        grad[i] = (f_above - f_below) / (above - below)
+    return _arrays.finish(grad, np.dtype(np.float64))
+
+
+def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
+    r"""Relative error between an analytic and a numerical gradient.
+
+    .. math::
+
+        r = \frac{\lVert a - n \rVert}{\max(\lVert a \rVert + \lVert n \rVert,\ \text{tiny})}
+
+    with Euclidean norms over all entries and ``tiny`` the smallest normal
+    float64, so two zero gradients give 0 rather than 0/0.  A correct
+    gradient checked in float64 typically gives :math:`r < 10^{-7}`.
+
+    Raises
+    ------
+    ValueError
+        If the two gradients differ in shape.
+
+    Examples
+    --------
+    >>> gradient_check([1.0, 2.0], [1.0, 2.0])
+    np.float64(0.0)
+    >>> gradient_check([1.0, 0.0], [0.0, 1.0])
+    np.float64(0.7071067811865476)
+    """
+    func = "gradient_check"
+    a = _arrays.as_float_array(analytic, func, "analytic").astype(np.float64)
+    n = _arrays.as_float_array(numeric, func, "numeric").astype(np.float64)
+    if a.shape != n.shape:
+        raise ValueError(
+            f"{func}: analytic and numeric must have the same shape, "
+            f"got {a.shape} and {n.shape}"
+        )
+    scale = np.linalg.norm(a) + np.linalg.norm(n)
+    return np.linalg.norm(a - n) / max(scale, np.finfo(np.float64).tiny)
+
+
+# ------------------------------------------------------------------- network
+
+
+class Dense:
+    r"""A fully connected layer: :math:`y = g(x W + b)`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of inputs and of outputs.
+    activation : {'sigmoid', 'tanh', 'softmax', 'identity'}
+        :math:`g`.
+    rng : numpy.random.Generator
+        Source of the initial weights, so that every run is reproducible.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n_in, n_out)
+        Weights, drawn from :math:`\mathcal N(0, 1/n_{in})` (Xavier/Glorot), so
+        that :math:`z` starts with unit variance for inputs of unit variance.
+    b : ndarray, shape (n_out,)
+        Biases, zero.
+    grad_W, grad_b : ndarray
+        :math:`\partial E/\partial W` and :math:`\partial E/\partial b`, set by
+        :meth:`backward`.
+
+    Examples
+    --------
+    >>> layer = Dense(3, 2, "tanh", np.random.default_rng(0))
+    >>> layer.forward(np.ones((5, 3))).shape
+    (5, 2)
+    >>> layer.backward(np.ones((5, 2))).shape, layer.grad_W.shape
+    ((5, 3), (3, 2))
+    """
+
+    def __init__(self, n_in: int, n_out: int, activation: str, rng: np.random.Generator):
+        self.activation = activation
+        self._g = _lookup(ACTIVATIONS, activation, "Dense", "activation")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                "Dense: rng must be a numpy.random.Generator, such as "
+                f"numpy.random.default_rng(0), got {type(rng).__name__}"
+            )
+        n_in, n_out = operator.index(n_in), operator.index(n_out)
+        if n_in < 1 or n_out < 1:
+            raise ValueError(f"Dense: n_in and n_out must be positive, got {n_in} and {n_out}")
+        self.W = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
+        self.b = np.zeros(n_out)
+        self.grad_W = np.zeros_like(self.W)
+        self.grad_b = np.zeros_like(self.b)
+        self.x = self.y = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Return :math:`y = g(xW + b)` for ``x`` of shape ``(n_in,)`` or
+        ``(N, n_in)``, keeping ``x`` and ``y`` for :meth:`backward`."""
+        x = _arrays.as_float_array(x, "Dense.forward", "x")
+        if x.ndim not in (1, 2) or x.shape[-1] != self.W.shape[0]:
+            raise ValueError(
+                f"Dense.forward: x must have shape ({self.W.shape[0]},) or "
+                f"(N, {self.W.shape[0]}), got shape {x.shape}"
+            )
+        self.x = x
+        self.y = self._g.forward(x @ self.W + self.b)
+        return self.y
+
+    def backward(self, grad_y: ArrayLike) -> np.ndarray:
+        """Given :math:`\\partial E/\\partial y`, set ``grad_W`` and ``grad_b``
+        and return :math:`\\partial E/\\partial x`."""
+        if self.y is None:
+            raise RuntimeError("Dense.backward: call forward first")
+        # The output y is already computed, so the derivative of g costs no exp.
+        grad_z = self._g.backward(grad_y, self.y)
+        self.grad_W = _weight_gradient(self.x, grad_z)
+        self.grad_b = np.atleast_2d(grad_z).sum(axis=0)
+        return grad_z @ self.W.T
+
+    def params(self) -> list[np.ndarray]:
+        return [self.W, self.b]
+
+    def grads(self) -> list[np.ndarray]:
+        return [self.grad_W, self.grad_b]
+
+
+class Network:
+    """Layers applied in order; backward runs them in reverse.
+
+    Examples
+    --------
+    >>> net = mlp([2, 3, 2], np.random.default_rng(0))
+    >>> [p.shape for p in net.params()]
+    [(2, 3), (3,), (3, 2), (2,)]
+    """
+
+    def __init__(self, layers: list[Dense]):
+        self.layers = list(layers)
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_y: ArrayLike) -> np.ndarray:
+        for layer in reversed(self.layers):
+            grad_y = layer.backward(grad_y)
+        return grad_y
+
+    def _loss(self, loss: str, func: str) -> Loss:
+        chosen = _lookup(LOSSES, loss, func, "loss")
+        last = self.layers[-1].activation
+        if loss == "cross_entropy" and last != "identity":
+            # cross_entropy applies the softmax itself, so it wants raw logits.
+            raise ValueError(
+                f"{func}: cross_entropy takes logits, so the last layer's activation "
+                f"must be 'identity', got {last!r}"
+            )
+        return chosen
+
+    def loss(self, x: ArrayLike, t: ArrayLike, loss: str) -> np.floating:
+        """The loss of the network's output on ``x`` against targets ``t``."""
+        return self._loss(loss, "Network.loss").value(self.forward(x), t)
+
+    def loss_and_backward(self, x: ArrayLike, t: ArrayLike, loss: str) -> np.floating:
+        """Return the loss and store every parameter's gradient in its layer."""
+        chosen = self._loss(loss, "Network.loss_and_backward")
+        y = self.forward(x)
+        self.backward(chosen.gradient(y, t))
+        return chosen.value(y, t)
+
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """The class with the largest output, for each sample."""
+        return np.argmax(self.forward(x), axis=-1)
+
+    def params(self) -> list[np.ndarray]:
+        return [p for layer in self.layers for p in layer.params()]
+
+    def grads(self) -> list[np.ndarray]:
+        return [g for layer in self.layers for g in layer.grads()]
+
+    def step(self, learning_rate: float) -> None:
+        """One step of plain gradient descent: :math:`p \\leftarrow p - \\eta\\,\\partial E/\\partial p`."""
+        for param, grad in zip(self.params(), self.grads()):
+            param -= learning_rate * grad
+
+
+def mlp(
+    sizes: list[int], rng: np.random.Generator, hidden: str = "tanh", output: str = "identity"
+) -> Network:
+    """A multi-layer perceptron with layer widths ``sizes``, for example
+    ``[2, 16, 2]``: ``hidden`` activations inside, ``output`` on the last layer.
+    The default ``'identity'`` output gives logits for :func:`cross_entropy`."""
+    if len(sizes) < 2:
+        raise ValueError(f"mlp: sizes must list at least 2 widths, got {list(sizes)}")
+    activations = [hidden] * (len(sizes) - 2) + [output]
+    return Network(
+        Dense(n_in, n_out, g, rng) for n_in, n_out, g in zip(sizes, sizes[1:], activations)
+    )
+
+
+def network_gradient_check(
+    net: Network, x: ArrayLike, t: ArrayLike, loss: str
+) -> list[np.floating]:
+    """:func:`gradient_check` of every parameter's backpropagated gradient
+    against :func:`numerical_gradient`, in the order of ``net.params()``.
+    The parameters are left as they were."""
+    net.loss_and_backward(x, t, loss)
+    errors = []
+    for param, grad in zip(net.params(), net.grads()):
+
+        def loss_at(value, param=param):
+            saved = param.copy()
+            param[...] = value
+            try:
+                return net.loss(x, t, loss)
+            finally:
+                param[...] = saved
+
+        errors.append(gradient_check(grad, numerical_gradient(loss_at, param)))
+    return errors
+
+
+def train(
+    net: Network, x: ArrayLike, t: ArrayLike, loss: str, learning_rate: float, epochs: int
+) -> np.ndarray:
+    """Full-batch gradient descent; returns the loss before each of the ``epochs``
+    steps.  The loss is summed over the samples, so a larger batch takes a
+    proportionally larger step for the same ``learning_rate``."""
+    history = np.empty(operator.index(epochs))
+    for epoch in range(len(history)):
+        history[epoch] = net.loss_and_backward(x, t, loss)
+        net.step(learning_rate)
+    return history
+
+
+# ------------------------------------------------------------------ toy data
+
+
+def two_spirals(n: int, turns: float = 1.0, noise: float = 0.02, seed: int = 0):
+    r"""Two interleaved spirals in the plane, one per class.
+
+    .. math::
+
+        x = r\,(\cos\theta, \sin\theta) + \epsilon, \qquad
+        r = 0.2 + 0.8\,s, \qquad
+        \theta = 2\pi\,\text{turns}\;s + \pi\,\text{label},
+
+    with :math:`s \sim U(0, 1)` and :math:`\epsilon \sim \mathcal N(0, \text{noise}^2 I)`.
+    The second spiral is the first turned by half a circle.  They start at
+    radius 0.2 rather than 0, where the two classes would touch.  With one turn
+    no straight line separates them, so a network needs a hidden layer.
+
+    Parameters
+    ----------
+    n : int
+        Number of points; the labels alternate 0, 1, 0, ...
+    turns : float
+        How far each spiral winds.
+    noise : float
+        Standard deviation of the Gaussian noise added to each coordinate.
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed gives the same data.
+
+    Returns
+    -------
+    x : ndarray of float64, shape (n, 2)
+    labels : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> x, labels = two_spirals(4, seed=0)
+    >>> x.shape, labels
+    ((4, 2), array([0, 1, 0, 1]))
+    """
+    n = operator.index(n)
+    if n < 1 or not noise >= 0:
+        raise ValueError(f"two_spirals: need n >= 1 and noise >= 0, got n={n}, noise={noise}")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    s = rng.uniform(0.0, 1.0, n)
+    theta = 2.0 * np.pi * turns * s + np.pi * labels
+    radius = 0.2 + 0.8 * s
+    x = radius[:, None] * np.column_stack([np.cos(theta), np.sin(theta)])
+    return x + rng.normal(0.0, noise, (n, 2)), labels
