@@ -1,0 +1,53 @@
+# Build the book and run the tests inside a project-local virtual environment.
+#
+#   make book       build the HTML book into _build/html (fails on any warning)
+#   make test       run the whole test suite
+#   make notebooks  re-execute every chapter notebook in place
+#   make lock       regenerate constraints.txt from requirements.txt
+#   make clean      remove the build output and the virtual environment
+
+PYTHON3 ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+.PHONY: book test notebooks lock clean
+
+# Reinstall only when the dependency declarations change.
+$(STAMP): pyproject.toml requirements.txt constraints.txt
+	$(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements.txt -e .
+	@# Build Matplotlib's font cache now; doing it inside a notebook would
+	@# print a message to stderr and break the stored outputs.
+	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
+	touch $@
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# A shell loop, so that having no notebooks yet is not an error.
+notebooks: $(STAMP)
+	@for nb in book/*.ipynb; do \
+	  [ -e "$$nb" ] || { echo "No notebooks in book/"; break; }; \
+	  echo "Executing $$nb"; \
+	  $(VENV)/bin/jupyter execute --inplace --timeout=600 "$$nb" || exit 1; \
+	done
+
+# Resolve requirements.txt afresh in a throw-away venv and pin the result.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON3) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip; \
+	"$$tmp/venv/bin/python" -m pip install --quiet -r requirements.txt; \
+	{ echo "# Exact versions of everything requirements.txt resolves to, from pip freeze"; \
+	  echo "# in a fresh venv. Regenerate with 'make lock'; do not edit by hand."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --exclude activations; } > constraints.txt
+	@echo "Wrote constraints.txt"
+
+clean:
+	rm -rf _build $(VENV) .pytest_cache .hypothesis
