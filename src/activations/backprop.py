@@ -424,6 +424,8 @@ def numerical_gradient(
     func = "numerical_gradient"
     if not callable(f):
         raise TypeError(f"{func}: f must be callable, got {type(f).__name__}")
+    # Only this private copy is ever perturbed, so x is left as it was even if
+    # f raises half-way; and float64 keeps the small step h representable.
     point = np.array(_arrays.as_float_array(x, func, "x"), dtype=np.float64)
     if eps is None:
         steps = _STEP * np.maximum(1.0, np.abs(point))
@@ -619,7 +621,8 @@ class Network:
         return [g for layer in self.layers for g in layer.grads()]
 
     def step(self, learning_rate: float) -> None:
-        """One step of plain gradient descent: :math:`p \\leftarrow p - \\eta\\,\\partial E/\\partial p`."""
+        """Plain gradient descent: :math:`p \\leftarrow p - \\eta\\,\\partial E/\\partial p`
+        for every parameter."""
         for param, grad in zip(self.params(), self.grads()):
             param -= learning_rate * grad
 
