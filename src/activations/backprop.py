@@ -500,7 +500,7 @@ class Dense:
     Attributes
     ----------
     W : ndarray, shape (n_in, n_out)
-        Weights, drawn from :math:`\mathcal N(0, 1/n_{in})` (Xavier/Glorot), so
+        Weights, drawn from :math:`\mathcal N(0, 1/n_{in})` (LeCun initialisation), so
         that :math:`z` starts with unit variance for inputs of unit variance.
     b : ndarray, shape (n_out,)
         Biases, zero.
