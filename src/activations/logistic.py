@@ -39,9 +39,11 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    The form :math:`1/(1+e^{-z})` is accurate to a few ULP everywhere.  For very
-    negative ``z``, :math:`e^{-z}` overflows to ``inf`` and the result is the
-    correct limit 0; the overflow is expected and not reported.  The textbook
+    The form :math:`1/(1+e^{-z})` is accurate to a few ULP wherever the result
+    is a normal float.  Below :math:`z \approx -709.78`, :math:`e^{-z}`
+    overflows to ``inf`` and the result is 0, where the exact value is a
+    subnormal number below :math:`2.2 \times 10^{-308}`; the overflow is
+    expected and not reported.  The textbook
     form :math:`e^z/(1+e^z)` would instead give ``inf/inf = nan`` for large ``z``.
 
     ``sigmoid(inf)`` is 1, ``sigmoid(-inf)`` is 0, and NaN propagates.
