@@ -18,7 +18,8 @@ This module turns that derivation into code and builds on it:
   perceptron trained by plain gradient descent;
 * :func:`two_spirals`, a toy data set that no linear model can separate.
 
-For a batch, every loss is the *sum* over the samples, as in the seed.
+For a batch, every loss is the *sum* over the samples, so the gradient of a
+batch is the sum of the per-sample gradients.
 """
 
 from __future__ import annotations
