@@ -27,15 +27,19 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# Serial on purpose: under pytest-xdist each worker builds the book itself,
+# which on two cores made the run no faster.
 test: $(STAMP)
 	$(PY) -m pytest
 
-# A shell loop, so that having no notebooks yet is not an error.
+# Timing metadata is not recorded, so that re-running a chapter changes only
+# what its code prints. A shell loop, so that no notebooks is not an error.
 notebooks: $(STAMP)
 	@for nb in book/*.ipynb; do \
 	  [ -e "$$nb" ] || { echo "No notebooks in book/"; break; }; \
-	  echo "Executing $$nb"; \
-	  $(VENV)/bin/jupyter execute --inplace --timeout=600 "$$nb" || exit 1; \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 
 # Resolve requirements.txt afresh in a throw-away venv and pin the result.
@@ -46,7 +50,8 @@ lock:
 	"$$tmp/venv/bin/python" -m pip install --quiet -r requirements.txt; \
 	{ echo "# Exact versions of everything requirements.txt resolves to, from pip freeze"; \
 	  echo "# in a fresh venv. Regenerate with 'make lock'; do not edit by hand."; \
-	  "$$tmp/venv/bin/python" -m pip freeze --exclude activations; } > constraints.txt
+	  "$$tmp/venv/bin/python" -m pip freeze --exclude activations; } > "$$tmp/constraints.txt"; \
+	mv "$$tmp/constraints.txt" constraints.txt
 	@echo "Wrote constraints.txt"
 
 clean:
