@@ -32,9 +32,12 @@ book: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Timing metadata is not recorded, so that re-running a chapter changes only
-# what its code prints. A shell loop, so that no notebooks is not an error.
+# Re-executes the chapters and drops the book's execution cache, which is
+# keyed on code cells only and so would keep serving outputs computed with an
+# older package. Timing metadata is not recorded, so that re-running a chapter
+# changes only what its code prints. Having no notebooks is not an error.
 notebooks: $(STAMP)
+	rm -rf _build/.jupyter_cache
 	@for nb in book/*.ipynb; do \
 	  [ -e "$$nb" ] || { echo "No notebooks in book/"; break; }; \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
