@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,6 +43,15 @@ def test_docstring_examples_run(module):
     assert result.failed == 0
     if not module.startswith("_"):
         assert result.attempted > 0, f"activations.{module} has no docstring examples"
+
+
+def test_readme_examples_run():
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    result = doctest.testfile(
+        str(readme), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0
+    assert result.attempted > 0
 
 
 @pytest.mark.parametrize("name", activations.__all__)
