@@ -1,5 +1,6 @@
 """The book builds cleanly, has a page per chapter, and needs no other host."""
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -122,3 +123,12 @@ def test_mathjax_is_served_from_the_book(book_html):
 def test_mathjax_fonts_are_served_from_the_book(book_html):
     fonts = list((book_html / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff*"))
     assert fonts, "MathJax's CHTML fonts were not copied into _static"
+
+
+def test_chapter_page_offers_its_notebook_for_download(notebook, book_html):
+    """The download button links the chapter's notebook, outputs included."""
+    page = book_html / "book" / f"{notebook.stem}.html"
+    link = f"../_sources/book/{notebook.name}"
+    assert f'href="{link}"' in page.read_text(encoding="utf-8")
+    downloaded = json.loads((page.parent / link).read_text(encoding="utf-8"))
+    assert downloaded == json.loads(notebook.read_text(encoding="utf-8"))
