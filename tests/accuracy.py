@@ -80,15 +80,16 @@ def assert_within_ulp(computed, exact, dtype, bound, inputs=None) -> float:
     return float(np.nanmax(errors))
 
 
-def sweep(dtype, limit: float, n: int = 601, extra=()) -> np.ndarray:
-    """Points of ``dtype`` over [-limit, limit], denser near 0, plus ``extra``.
+def sweep(dtype, limit: float, edges=(), n: int = 601) -> np.ndarray:
+    """Points of ``dtype`` over [-limit, limit], denser near 0, plus ``±edges``.
 
     The sweep mixes a linear grid, a logarithmic grid of both signs (so that
-    tiny inputs are covered) and the given edge points.
+    tiny inputs are covered) and the given edge points with both signs.
     """
     finfo = np.finfo(dtype)
     linear = np.linspace(-limit, limit, n)
     magnitudes = np.logspace(np.log10(finfo.smallest_normal) / 2, np.log10(limit), n // 2)
-    points = np.concatenate([linear, magnitudes, -magnitudes, np.asarray(extra, float), [0.0]])
+    edges = np.asarray(edges, float)
+    points = np.concatenate([linear, magnitudes, -magnitudes, edges, -edges, [0.0]])
     points = points[np.abs(points) <= finfo.max]
     return np.unique(points.astype(dtype))
