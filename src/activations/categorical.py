@@ -256,7 +256,8 @@ def softmax_backward(
     small result, as in any evaluation in working precision.
 
     A saturated output (a probability that rounded to 0 or 1) cannot carry the
-    tiny true derivative; :func:`softmax_jacobian` from the logits can.
+    tiny true derivative; :func:`softmax_jacobian` from the logits can.  NaN or
+    infinite entries make their whole row NaN or infinite.
 
     Examples
     --------
@@ -315,7 +316,8 @@ def log_softmax_backward(
     :math:`-\sum_i t_i y_i`), this gives the familiar :math:`p - t`.  When
     :math:`g_j` is close to :math:`p_j \sum_i g_i` the difference cancels, and
     the rounding error is then relative to :math:`|g_j|`.  An ``output`` of
-    ``-inf`` is a probability of 0 and contributes nothing.
+    ``-inf`` is a probability of 0 and contributes nothing; NaN propagates
+    along its row.
 
     Examples
     --------

@@ -135,6 +135,10 @@ def tanh_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
     smaller.  When ``z`` is still at hand, :func:`tanh_grad` is the accurate
     choice.
 
+    NaN in either argument propagates.  An infinite ``grad_output`` gives
+    ``±inf``, or NaN where :math:`1 - t^2` is exactly 0.  The ``output`` is not
+    checked to lie in :math:`[-1, 1]`.
+
     Examples
     --------
     >>> from activations import tanh, tanh_backward

@@ -207,6 +207,10 @@ def sigmoid_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
     smaller.  When ``z`` is still at hand, :func:`sigmoid_grad` is the accurate
     choice.
 
+    NaN in either argument propagates.  An infinite ``grad_output`` gives
+    ``±inf``, or NaN where :math:`p(1-p)` is exactly 0.  The ``output`` is not
+    checked to lie in :math:`[0, 1]`.
+
     Examples
     --------
     >>> from activations import sigmoid, sigmoid_backward
