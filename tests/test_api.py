@@ -160,3 +160,72 @@ def test_an_axis_out_of_range_raises_axis_error(name, axis):
     x = sample()
     with pytest.raises(np.exceptions.AxisError):
         func(x, x, axis=axis) if name in BACKWARD else func(x, axis=axis)
+
+
+def call_with_out(name, x, out):
+    func = getattr(activations, name)
+    return func(x, x, out=out) if name in BACKWARD else func(x, out=out)
+
+
+@pytest.mark.parametrize("name", activations.__all__)
+def test_out_receives_the_result_and_is_returned(name):
+    x = sample()
+    expected = call(name, x)
+    out = np.full_like(expected, np.nan)
+    assert call_with_out(name, x, out) is out
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("name", activations.__all__)
+def test_out_of_a_lower_precision_receives_the_rounded_result(name):
+    x = sample()
+    expected = call(name, x).astype(np.float32)
+    out = np.empty_like(expected)
+    np.testing.assert_array_equal(call_with_out(name, x, out), expected)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"])
+def test_out_may_be_the_input(name):
+    x = sample()
+    expected = call(name, x.copy())
+    np.testing.assert_array_equal(getattr(activations, name)(x, out=x), expected)
+
+
+@pytest.mark.parametrize("name", BACKWARD)
+@pytest.mark.parametrize("position", [0, 1])
+def test_out_may_be_either_input_of_a_backward_function(name, position):
+    rng = np.random.default_rng(0)
+    args = [rng.normal(size=(2, 3)), activations.softmax(rng.normal(size=(2, 3)))]
+    expected = getattr(activations, name)(*[a.copy() for a in args])
+    result = getattr(activations, name)(*args, out=args[position])
+    np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+def test_out_works_for_0d_results(name):
+    out = np.empty(())
+    assert call_with_out(name, 0.5, out) is out
+    assert out[()] == call(name, 0.5)
+
+
+@pytest.mark.parametrize("name", activations.__all__)
+def test_out_of_the_wrong_shape_is_rejected(name):
+    with pytest.raises(ValueError, match=rf"^{name}: out must have shape"):
+        call_with_out(name, sample(), np.empty(7))
+
+
+@pytest.mark.parametrize(
+    "out", [[0.0] * 6, np.empty((2, 3), dtype=np.int64), np.empty((2, 3), dtype=complex)],
+    ids=["a list", "an integer array", "a complex array"],
+)
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+def test_out_that_cannot_hold_the_result_is_rejected(name, out):
+    with pytest.raises(TypeError, match=rf"^{name}: out must be"):
+        call_with_out(name, sample(), out)
+
+
+def test_read_only_out_is_rejected():
+    out = np.empty((2, 3))
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match=r"^sigmoid: out is read-only"):
+        activations.sigmoid(sample(), out=out)

@@ -54,13 +54,48 @@ def result_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.result_type(*arrays)
 
 
-def empty_like(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """A new, uninitialised buffer with the shape of ``x``."""
-    return np.empty(x.shape, dtype=dtype)
+def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> None:
+    """Check an ``out=`` array as a ufunc would: shape, dtype, writability."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{func}: out must be a NumPy array, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"{func}: out must have shape {shape}, got out.shape={out.shape}")
+    if out.dtype.kind != "f" or not np.can_cast(dtype, out.dtype, casting="same_kind"):
+        raise TypeError(
+            f"{func}: out must be a floating-point array that can hold {dtype} "
+            f"results, got an array of dtype {out.dtype}"
+        )
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")
 
 
-def finish(result: np.ndarray, dtype: np.dtype):
-    """Round ``result`` to ``dtype`` and unwrap a 0-d array into a scalar."""
+def buffer(out, shape: tuple, work: np.dtype, dtype: np.dtype, func: str, *inputs):
+    """The array to compute a result of ``shape`` in, in the working dtype.
+
+    Without ``out``, a new array.  With ``out`` (checked first), ``out`` itself
+    when it has the working dtype and shares no memory with any input;
+    otherwise a new array, which :func:`finish` copies into ``out``.  A formula
+    of several steps reads its inputs more than once, so it must not overwrite
+    them half-way: ``sigmoid(z, out=z)`` still gives the right answer.
+    """
+    if out is None:
+        return np.empty(shape, dtype=work)
+    check_out(out, shape, dtype, func)
+    if out.dtype == work and not any(np.may_share_memory(out, x) for x in inputs):
+        return out
+    return np.empty(shape, dtype=work)
+
+
+def finish(result: np.ndarray, dtype: np.dtype, out=None):
+    """Deliver ``result``: into ``out`` if given, else rounded to ``dtype``.
+
+    Without ``out``, a 0-d result is unwrapped into a NumPy scalar, as a ufunc
+    does; with ``out``, ``out`` itself is returned.
+    """
+    if out is not None:
+        if result is not out:
+            np.copyto(out, result, casting="same_kind")
+        return out
     if result.dtype != dtype:
         result = result.astype(dtype)
     return result[()] if result.ndim == 0 else result

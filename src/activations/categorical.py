@@ -24,8 +24,9 @@ __all__ = [
 ]
 
 
-def _shifted_logits(z: np.ndarray, axis: int, work: np.dtype):
-    """Return ``z - max(z)`` along ``axis``, the maximum and its position.
+def _shifted_logits(z: np.ndarray, axis: int, shifted: np.ndarray):
+    """Put ``z - max(z)`` along ``axis`` into ``shifted``; return the maximum
+    and its position.
 
     Subtracting the maximum leaves softmax unchanged and keeps every
     exponential in :math:`(0, 1]`, so none can overflow.  The maximum entry
@@ -34,13 +35,13 @@ def _shifted_logits(z: np.ndarray, axis: int, work: np.dtype):
     top = np.argmax(z, axis=axis, keepdims=True)
     maximum = np.take_along_axis(z, top, axis=axis)
     with np.errstate(invalid="ignore"):  # inf - inf is nan, as documented
-        shifted = np.subtract(z, maximum, dtype=work)
-    return shifted, maximum, top
+        np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
+    return maximum, top
 
 
-def _softmax(z: np.ndarray, axis: int, work: np.dtype) -> np.ndarray:
-    """Softmax of a validated array, in the working dtype."""
-    p, _, _ = _shifted_logits(z, axis, work)
+def _softmax(z: np.ndarray, axis: int, p: np.ndarray) -> np.ndarray:
+    """Softmax of a validated, non-empty array, computed in ``p``."""
+    _shifted_logits(z, axis, p)
     np.exp(p, out=p)
     p /= np.sum(p, axis=axis, keepdims=True)
     return p
@@ -52,7 +53,7 @@ def _logits(z: ArrayLike, axis: int, func: str):
     return z, _arrays.axis_index(axis, z.ndim)
 
 
-def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
     r"""Softmax along an axis.
 
     .. math::
@@ -67,6 +68,9 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
         Logits, at least 1-d.
     axis : int, optional
         The axis of the :math:`K` classes.  Default: the last.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -95,13 +99,15 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([0.25, 0.75])
     """
     z, axis = _logits(z, axis, "softmax")
-    work = _arrays.working_dtype(z)
-    if z.size == 0:
-        return np.empty(z.shape, dtype=z.dtype)
-    return _arrays.finish(_softmax(z, axis, work), z.dtype)
+    p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softmax", z)
+    if z.size:
+        _softmax(z, axis, p)
+    return _arrays.finish(p, z.dtype, out)
 
 
-def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def log_softmax(
+    z: ArrayLike, axis: int = -1, out: np.ndarray | None = None
+) -> np.ndarray:
     r"""Logarithm of the softmax along an axis.
 
     .. math::
@@ -115,6 +121,9 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
         Logits, at least 1-d.
     axis : int, optional
         The axis of the :math:`K` classes.  Default: the last.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -147,10 +156,10 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     -4.248354255291589e-18
     """
     z, axis = _logits(z, axis, "log_softmax")
-    work = _arrays.working_dtype(z)
+    shifted = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "log_softmax", z)
     if z.size == 0:
-        return np.empty(z.shape, dtype=z.dtype)
-    shifted, maximum, top = _shifted_logits(z, axis, work)
+        return _arrays.finish(shifted, z.dtype, out)
+    maximum, top = _shifted_logits(z, axis, shifted)
     others = np.exp(shifted)
     np.put_along_axis(others, top, 0.0, axis=axis)
     log_sum = np.log1p(np.sum(others, axis=axis, keepdims=True))
@@ -158,10 +167,12 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
         # inf - inf: a row whose maximum is infinite is NaN throughout, as documented.
         log_sum += maximum - maximum
     shifted -= log_sum
-    return _arrays.finish(shifted, z.dtype)
+    return _arrays.finish(shifted, z.dtype, out)
 
 
-def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def softmax_jacobian(
+    z: ArrayLike, axis: int = -1, out: np.ndarray | None = None
+) -> np.ndarray:
     r"""Jacobian of the softmax, with the two Jacobian axes last.
 
     .. math::
@@ -175,6 +186,9 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
         Logits, at least 1-d.
     axis : int, optional
         The axis of the :math:`K` classes.  Default: the last.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -202,20 +216,21 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """
     z, axis = _logits(z, axis, "softmax_jacobian")
     work = _arrays.working_dtype(z)
-    if z.size == 0:
-        p = np.empty(z.shape, dtype=work)
-    else:
-        p = _softmax(z, axis, work)
+    p = np.empty(z.shape, dtype=work)
+    if z.size:
+        _softmax(z, axis, p)
     p = np.moveaxis(p, axis, -1)
-    jacobian = p[..., :, None] * p[..., None, :]
+    shape = p.shape + p.shape[-1:]
+    jacobian = _arrays.buffer(out, shape, work, z.dtype, "softmax_jacobian", z)
+    np.multiply(p[..., :, None], p[..., None, :], out=jacobian)
     np.negative(jacobian, out=jacobian)
     diagonal = np.arange(p.shape[-1])
     jacobian[..., diagonal, diagonal] = p * (1.0 - p)
-    return _arrays.finish(jacobian, z.dtype)
+    return _arrays.finish(jacobian, z.dtype, out)
 
 
 def softmax_backward(
-    grad_output: ArrayLike, output: ArrayLike, axis: int = -1
+    grad_output: ArrayLike, output: ArrayLike, axis: int = -1, out: np.ndarray | None = None
 ) -> np.ndarray:
     r"""Backward pass of the softmax: the vector-Jacobian product, in O(K).
 
@@ -233,6 +248,9 @@ def softmax_backward(
         :math:`p`, the softmax's output, of the same shape.
     axis : int, optional
         The axis of the :math:`K` classes.  Default: the last.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -270,15 +288,16 @@ def softmax_backward(
         "softmax_backward", grad_output, output
     )
     axis = _arrays.axis_index(axis, output.ndim)
-    d = np.multiply(grad_output, output, dtype=work)
+    d = _arrays.buffer(out, output.shape, work, dtype, "softmax_backward", grad_output, output)
+    np.multiply(grad_output, output, out=d, dtype=work)
     weighted = np.sum(d, axis=axis, keepdims=True)
-    np.subtract(grad_output, weighted, out=d)
+    np.subtract(grad_output, weighted, out=d, dtype=work)
     d *= output
-    return _arrays.finish(d, dtype)
+    return _arrays.finish(d, dtype, out)
 
 
 def log_softmax_backward(
-    grad_output: ArrayLike, output: ArrayLike, axis: int = -1
+    grad_output: ArrayLike, output: ArrayLike, axis: int = -1, out: np.ndarray | None = None
 ) -> np.ndarray:
     r"""Backward pass of the log-softmax, from its output, in O(K).
 
@@ -296,6 +315,9 @@ def log_softmax_backward(
         :math:`y = \log p`, the log-softmax's output, of the same shape.
     axis : int, optional
         The axis of the :math:`K` classes.  Default: the last.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -330,7 +352,8 @@ def log_softmax_backward(
         "log_softmax_backward", grad_output, output
     )
     axis = _arrays.axis_index(axis, output.ndim)
-    d = np.exp(output, dtype=work)
+    d = _arrays.buffer(out, output.shape, work, dtype, "log_softmax_backward", grad_output, output)
+    np.exp(output, out=d, dtype=work)
     d *= np.sum(grad_output, axis=axis, keepdims=True, dtype=work)
-    np.subtract(grad_output, d, out=d)
-    return _arrays.finish(d, dtype)
+    np.subtract(grad_output, d, out=d, dtype=work)
+    return _arrays.finish(d, dtype, out)

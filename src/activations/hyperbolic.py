@@ -15,7 +15,7 @@ from . import _arrays
 __all__ = ["tanh", "tanh_grad", "tanh_backward"]
 
 
-def tanh(z: ArrayLike) -> np.ndarray:
+def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     r"""Hyperbolic tangent.
 
     .. math::
@@ -27,6 +27,9 @@ def tanh(z: ArrayLike) -> np.ndarray:
     ----------
     z : array_like
         Pre-activations.  Integers and booleans are promoted to float64.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -46,12 +49,12 @@ def tanh(z: ArrayLike) -> np.ndarray:
     array([-1.,  1.])
     """
     z = _arrays.as_float_array(z, "tanh", "z")
-    t = _arrays.empty_like(z, _arrays.working_dtype(z))
+    t = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh", z)
     np.tanh(z, out=t, dtype=t.dtype)
-    return _arrays.finish(t, z.dtype)
+    return _arrays.finish(t, z.dtype, out)
 
 
-def tanh_grad(z: ArrayLike) -> np.ndarray:
+def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     r"""Derivative of the hyperbolic tangent, computed from its input.
 
     .. math::
@@ -62,6 +65,9 @@ def tanh_grad(z: ArrayLike) -> np.ndarray:
     ----------
     z : array_like
         Pre-activations.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -87,15 +93,17 @@ def tanh_grad(z: ArrayLike) -> np.ndarray:
     1.6993417021166355e-17
     """
     z = _arrays.as_float_array(z, "tanh_grad", "z")
-    d = _arrays.empty_like(z, _arrays.working_dtype(z))
+    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh_grad", z)
     with np.errstate(over="ignore"):  # cosh^2 z = inf gives 1/inf = 0, the limit
         np.cosh(z, out=d, dtype=d.dtype)
         np.square(d, out=d)
     np.reciprocal(d, out=d)
-    return _arrays.finish(d, z.dtype)
+    return _arrays.finish(d, z.dtype, out)
 
 
-def tanh_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
+def tanh_backward(
+    grad_output: ArrayLike, output: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
     r"""Backward pass of the hyperbolic tangent, from its output.
 
     .. math::
@@ -110,6 +118,9 @@ def tanh_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
         :math:`\partial E / \partial t`, the gradient arriving from the layer above.
     output : array_like
         :math:`t = \tanh z`, the output of the forward pass, of the same shape.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -150,9 +161,9 @@ def tanh_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
     grad_output, output, work, dtype = _arrays.backward_inputs(
         "tanh_backward", grad_output, output
     )
-    d = _arrays.empty_like(output, work)
+    d = _arrays.buffer(out, output.shape, work, dtype, "tanh_backward", grad_output, output)
     one_plus_t = np.add(1.0, output, dtype=work)
     np.subtract(1.0, output, out=d, dtype=work)
     d *= one_plus_t
     d *= grad_output
-    return _arrays.finish(d, dtype)
+    return _arrays.finish(d, dtype, out)

@@ -19,7 +19,7 @@ from . import _arrays
 __all__ = ["sigmoid", "logit", "sigmoid_grad", "sigmoid_backward"]
 
 
-def sigmoid(z: ArrayLike) -> np.ndarray:
+def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     r"""Logistic sigmoid.
 
     .. math::
@@ -30,6 +30,9 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     ----------
     z : array_like
         Pre-activations.  Integers and booleans are promoted to float64.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -57,16 +60,16 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     z = _arrays.as_float_array(z, "sigmoid", "z")
-    p = _arrays.empty_like(z, _arrays.working_dtype(z))
+    p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid", z)
     np.negative(z, out=p, dtype=p.dtype)
     with np.errstate(over="ignore"):  # e^{-z} = inf gives 1/inf = 0, the limit
         np.exp(p, out=p)
     p += 1.0
     np.reciprocal(p, out=p)
-    return _arrays.finish(p, z.dtype)
+    return _arrays.finish(p, z.dtype, out)
 
 
-def logit(p: ArrayLike) -> np.ndarray:
+def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     r"""Log-odds, the inverse of the sigmoid.
 
     .. math::
@@ -77,6 +80,9 @@ def logit(p: ArrayLike) -> np.ndarray:
     ----------
     p : array_like
         Probabilities in :math:`[0, 1]`.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -110,18 +116,21 @@ def logit(p: ArrayLike) -> np.ndarray:
     if np.any((p < 0) | (p > 1)):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
-    work = p.astype(_arrays.working_dtype(p), copy=False)
+    work = _arrays.working_dtype(p)
+    z = _arrays.buffer(out, p.shape, work, p.dtype, "logit", p)
+    ratio = np.multiply(2.0, p, out=np.empty(p.shape, dtype=work), dtype=work)
+    ratio -= 1.0  # 2p - 1, exact for p >= 1/4
+    low = np.less(p, 0.25, out=np.empty(p.shape, dtype=bool))
+    np.copyto(ratio, p, where=low)
+    np.subtract(1.0, p, out=z, dtype=work)
     with np.errstate(divide="ignore"):  # p = 0 or 1 gives -inf or inf, the limits
-        one_minus_p = 1.0 - work
-        z = np.where(
-            work < 0.25,
-            np.log(work / one_minus_p),
-            np.log1p((2.0 * work - 1.0) / one_minus_p),
-        )
-    return _arrays.finish(z, p.dtype)
+        ratio /= z  # p / (1 - p) below 1/4, (2p - 1) / (1 - p) above
+        np.log(ratio, out=z, where=low)
+        np.log1p(ratio, out=z, where=np.logical_not(low, out=low))
+    return _arrays.finish(z, p.dtype, out)
 
 
-def sigmoid_grad(z: ArrayLike) -> np.ndarray:
+def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     r"""Derivative of the sigmoid, computed from its input.
 
     .. math::
@@ -132,6 +141,9 @@ def sigmoid_grad(z: ArrayLike) -> np.ndarray:
     ----------
     z : array_like
         Pre-activations.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -157,16 +169,18 @@ def sigmoid_grad(z: ArrayLike) -> np.ndarray:
     4.248354255291589e-18
     """
     z = _arrays.as_float_array(z, "sigmoid_grad", "z")
-    d = _arrays.empty_like(z, _arrays.working_dtype(z))
+    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid_grad", z)
     with np.errstate(over="ignore"):  # cosh z = inf gives 1/inf = 0, the limit
         np.cosh(z, out=d, dtype=d.dtype)
         d *= 2.0
     d += 2.0
     np.reciprocal(d, out=d)
-    return _arrays.finish(d, z.dtype)
+    return _arrays.finish(d, z.dtype, out)
 
 
-def sigmoid_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
+def sigmoid_backward(
+    grad_output: ArrayLike, output: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
     r"""Backward pass of the sigmoid, from its output.
 
     .. math::
@@ -183,6 +197,9 @@ def sigmoid_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
         :math:`\partial E / \partial p`, the gradient arriving from the layer above.
     output : array_like
         :math:`p = \sigma(z)`, the sigmoid's output, of the same shape.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
 
     Returns
     -------
@@ -222,8 +239,8 @@ def sigmoid_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
     grad_output, output, work, dtype = _arrays.backward_inputs(
         "sigmoid_backward", grad_output, output
     )
-    d = _arrays.empty_like(output, work)
+    d = _arrays.buffer(out, output.shape, work, dtype, "sigmoid_backward", grad_output, output)
     np.subtract(1.0, output, out=d, dtype=work)
     d *= output
     d *= grad_output
-    return _arrays.finish(d, dtype)
+    return _arrays.finish(d, dtype, out)
