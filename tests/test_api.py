@@ -10,8 +10,21 @@ import pytest
 
 import activations
 
-ELEMENTWISE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad"]
-BACKWARD = ["sigmoid_backward", "tanh_backward", "softmax_backward", "log_softmax_backward"]
+ELEMENTWISE = [
+    "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
+    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
+    "softplus", "softplus_grad", "gelu", "gelu_grad", "silu", "silu_grad",
+]
+# Backward functions of elementwise activations, then those along an axis.
+ELEMENTWISE_BACKWARD = [
+    "sigmoid_backward", "tanh_backward", "relu_backward", "leaky_relu_backward",
+    "elu_backward", "softplus_backward", "gelu_backward", "silu_backward",
+]
+AXIS_BACKWARD = ["softmax_backward", "log_softmax_backward"]
+BACKWARD = ELEMENTWISE_BACKWARD + AXIS_BACKWARD
+# GELU and SiLU cannot be inverted from their output: their backward passes
+# take the input z as their second argument.
+SECOND_ARGUMENT = {"gelu_backward": "z", "silu_backward": "z"}
 ALONG_AXIS = ["softmax", "log_softmax", "softmax_jacobian"]
 UNARY = ELEMENTWISE + ["logit"] + ALONG_AXIS
 
@@ -61,7 +74,7 @@ def test_every_public_function_documents_its_formula(name):
     assert "Examples" in doc
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
 @pytest.mark.parametrize("value", [0.25, 1, True, np.float32(0.25), np.array(0.25)])
 def test_a_scalar_in_gives_a_numpy_scalar_out(name, value):
     result = call(name, value)
@@ -115,7 +128,7 @@ def test_empty_softmax_jacobian_has_the_jacobian_shape():
     assert activations.softmax_jacobian(np.empty((4, 0))).shape == (4, 0, 0)
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
 def test_elementwise_functions_take_0d_arrays(name):
     assert np.ndim(call(name, np.array(0.5))) == 0
 
@@ -142,7 +155,7 @@ def test_wrong_input_types_raise_a_type_error_naming_the_function(name, bad):
 def test_backward_functions_check_each_argument_type(name, position):
     args = [np.ones(2), np.ones(2)]
     args[position] = "1"
-    argument = ["grad_output", "output"][position]
+    argument = ["grad_output", SECOND_ARGUMENT.get(name, "output")][position]
     with pytest.raises(TypeError, match=rf"^{name}: {argument} must be"):
         getattr(activations, name)(*args)
 
@@ -154,7 +167,7 @@ def test_backward_functions_never_broadcast_mismatched_shapes(name):
 
 
 @pytest.mark.parametrize("axis", [2, -3])
-@pytest.mark.parametrize("name", ALONG_AXIS + BACKWARD[2:])
+@pytest.mark.parametrize("name", ALONG_AXIS + AXIS_BACKWARD)
 def test_an_axis_out_of_range_raises_axis_error(name, axis):
     func = getattr(activations, name)
     x = sample()
@@ -201,7 +214,7 @@ def test_out_may_be_either_input_of_a_backward_function(name, position):
     np.testing.assert_array_equal(result, expected)
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
 def test_out_works_for_0d_results(name):
     out = np.empty(())
     assert call_with_out(name, 0.5, out) is out
@@ -218,7 +231,7 @@ def test_out_of_the_wrong_shape_is_rejected(name):
     "out", [[0.0] * 6, np.empty((2, 3), dtype=np.int64), np.empty((2, 3), dtype=complex)],
     ids=["a list", "an integer array", "a complex array"],
 )
-@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + BACKWARD[:2])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
 def test_out_that_cannot_hold_the_result_is_rejected(name, out):
     with pytest.raises(TypeError, match=rf"^{name}: out must be"):
         call_with_out(name, sample(), out)

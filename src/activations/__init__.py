@@ -15,6 +15,28 @@ from .categorical import (
     softmax_backward,
     softmax_jacobian,
 )
+from .rectifiers import (
+    elu,
+    elu_backward,
+    elu_grad,
+    leaky_relu,
+    leaky_relu_backward,
+    leaky_relu_grad,
+    relu,
+    relu_backward,
+    relu_grad,
+)
+from .smooth import (
+    gelu,
+    gelu_backward,
+    gelu_grad,
+    silu,
+    silu_backward,
+    silu_grad,
+    softplus,
+    softplus_backward,
+    softplus_grad,
+)
 from . import backprop
 
 __version__ = "0.1.0"
@@ -32,4 +54,22 @@ __all__ = [
     "softmax_jacobian",
     "softmax_backward",
     "log_softmax_backward",
+    "relu",
+    "relu_grad",
+    "relu_backward",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "leaky_relu_backward",
+    "elu",
+    "elu_grad",
+    "elu_backward",
+    "softplus",
+    "softplus_grad",
+    "softplus_backward",
+    "gelu",
+    "gelu_grad",
+    "gelu_backward",
+    "silu",
+    "silu_grad",
+    "silu_backward",
 ]

@@ -1,0 +1,672 @@
+"""Smooth rectifiers: softplus, GELU and SiLU, and their derivatives.
+
+All three are smooth approximations of ReLU, so their formulas overflow or
+cancel in places where ReLU's never do:
+
+* ``softplus`` is written as :math:`\\max(z, 0) + \\operatorname{log1p}(e^{-|z|})`,
+  which never overflows;
+* ``gelu`` uses :math:`\\operatorname{erfc}` from SciPy, which keeps full
+  relative accuracy in the left tail, where :math:`1 + \\operatorname{erf}`
+  cancels;
+* the derivatives of GELU and SiLU each have a root at a negative :math:`z`,
+  where their two terms cancel; near it they are evaluated from a Taylor
+  series about the root, as Boost.Math does near the roots of ``lgamma`` and
+  ``digamma``, so they keep their relative accuracy there too.
+
+GELU and SiLU cannot be inverted from their output (neither is monotonic), so
+their backward passes take the *input* ``z``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.special
+from numpy.typing import ArrayLike
+
+from . import _arrays
+from .logistic import sigmoid, sigmoid_grad
+
+__all__ = [
+    "softplus",
+    "softplus_grad",
+    "softplus_backward",
+    "gelu",
+    "gelu_grad",
+    "gelu_backward",
+    "silu",
+    "silu_grad",
+    "silu_backward",
+]
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+# Each root is stored as a sum of three doubles, so that z - root is accurate
+# to about 2^-160 and the series below keeps its relative accuracy even at the
+# float nearest the root.  The Taylor coefficients c_1, c_2, ... of the
+# derivative about its root (c_0 = 0), and the root itself, were computed with
+# mpmath at 60 digits (tests/test_smooth.py recomputes them).  Within a
+# distance of _ROOT_RADIUS of the root, 23 terms are accurate to below 2^-58
+# relative, and outside it the direct formula cancels by less than 3 bits.
+_ROOT_RADIUS = 0.5
+_GELU_GRAD_ROOT = (-0.7517915246935645, 1.4956759177009883e-17, 5.384040947833005e-34)
+_GELU_GRAD_TAYLOR = (
+    0.4314939923140469,
+    0.388284982990552,
+    -0.018199676398671087,
+    -0.1140082332972217,
+    -0.014771522148244337,
+    0.019421679838189067,
+    0.004539228379125415,
+    -0.002239538068073497,
+    -0.0007448268386746817,
+    0.00018633974623233514,
+    8.615947861116571e-05,
+    -1.121438018842664e-05,
+    -7.74846130700372e-06,
+    4.3284506257392273e-07,
+    5.702764979242107e-07,
+    -1.6044265494246427e-09,
+    -3.5459866461783865e-08,
+    -1.396942086426202e-09,
+    1.90319840501314e-09,
+    1.4506418938779426e-10,
+    -8.950037692726255e-11,
+    -9.950340824808053e-12,
+    3.725967039270119e-12,
+)
+_SILU_GRAD_ROOT = (-1.2784645427610737, -1.0946994183093437e-16, -3.907766676128665e-33)
+_SILU_GRAD_TAYLOR = (
+    0.2178117057198001,
+    0.1466487969969469,
+    0.018874814223782312,
+    -0.015222655223188032,
+    -0.006606589138356696,
+    0.000126627410081122,
+    0.0007985218818397998,
+    0.00018570724361186496,
+    -4.090534237428612e-05,
+    -2.9733542213263917e-05,
+    -2.942631888842464e-06,
+    2.346029682463866e-06,
+    8.599695028268575e-07,
+    -3.051244750055421e-08,
+    -9.266646309267441e-08,
+    -1.8877622907727957e-08,
+    4.619379769031606e-09,
+    2.9177603026903803e-09,
+    2.3648315053103244e-10,
+    -2.251366201881081e-10,
+    -7.50344609385287e-11,
+    3.998547874723996e-12,
+    8.04274075537398e-12,
+)
+
+
+def _near_root(z: np.ndarray, work_area: np.ndarray, root) -> np.ndarray:
+    """Boolean mask of the ``z`` within ``_ROOT_RADIUS`` of ``root``.
+
+    ``work_area`` is a scratch array of the working dtype, overwritten.
+    """
+    np.subtract(z, root[0], out=work_area, dtype=work_area.dtype)
+    np.abs(work_area, out=work_area)
+    return np.less_equal(work_area, _ROOT_RADIUS)
+
+
+def _root_series(z: np.ndarray, root, coefficients) -> np.ndarray:
+    """The series :math:`\\sum_k c_k t^k`, :math:`t = z - \\text{root}`, in float64.
+
+    ``z - root[0]`` is exact (Sterbenz's lemma, as ``z`` is within a factor 2
+    of the root), so ``t`` is the difference of ``z`` and the root to within
+    one rounding.
+    """
+    t = np.subtract(z, root[0], dtype=np.float64)
+    t -= root[1]
+    t -= root[2]
+    series = np.full_like(t, coefficients[-1])
+    for c in coefficients[-2::-1]:
+        series *= t
+        series += c
+    series *= t
+    return series
+
+
+def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Softplus, a smooth ReLU.
+
+    .. math::
+
+        \operatorname{softplus}(z) = \ln(1 + e^{z})
+        = \max(z, 0) + \ln\!\left(1 + e^{-|z|}\right)
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.  Integers and booleans are promoted to float64.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{softplus}(z) > 0`, with the shape and floating
+        dtype of ``z``.  A scalar for a scalar input.
+
+    Notes
+    -----
+    :math:`\ln(1 + e^z)` as written overflows for :math:`z > 709.78` (float64)
+    and loses all relative accuracy for :math:`z < -37`, where :math:`1 + e^z`
+    rounds to 1.  The second form exponentiates only :math:`-|z| \le 0` and
+    uses ``log1p``, so it is accurate to a few ULP wherever the result is a
+    normal float: for large :math:`z` it is :math:`z` plus a tiny correction,
+    for very negative :math:`z` it is :math:`e^z`.
+
+    ``softplus(inf)`` is ``inf``, ``softplus(-inf)`` is 0, and NaN propagates.
+
+    Examples
+    --------
+    >>> from activations import softplus
+    >>> softplus(0.0)  # ln 2
+    np.float64(0.6931471805599453)
+    >>> softplus([-800.0, -40.0, 800.0])  # ln(1 + e^z) gives 0, 0 and inf
+    array([0.00000000e+00, 4.24835426e-18, 8.00000000e+02])
+    """
+    z = _arrays.as_float_array(z, "softplus", "z")
+    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softplus", z)
+    np.abs(z, out=r, dtype=r.dtype)
+    np.negative(r, out=r)
+    np.exp(r, out=r)
+    np.log1p(r, out=r)
+    np.add(r, z, out=r, where=np.greater(z, 0.0), dtype=r.dtype)
+    return _arrays.finish(r, z.dtype, out)
+
+
+def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Derivative of softplus, computed from its input: the sigmoid.
+
+    .. math::
+
+        \operatorname{softplus}'(z) = \frac{e^{z}}{1 + e^{z}} = \sigma(z)
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\sigma(z)`, in :math:`[0, 1]`.
+
+    Notes
+    -----
+    The value is that of :func:`~activations.sigmoid`, which this function
+    calls: accurate to a few ULP wherever it is a normal float.
+    ``softplus_grad(inf)`` is 1, ``softplus_grad(-inf)`` is 0, and NaN
+    propagates.
+
+    Examples
+    --------
+    >>> from activations import softplus_grad
+    >>> softplus_grad(0.0)
+    np.float64(0.5)
+    >>> float(softplus_grad(-40.0))
+    4.248354255291589e-18
+    """
+    z = _arrays.as_float_array(z, "softplus_grad", "z")
+    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softplus_grad", z)
+    sigmoid(z, out=d)
+    return _arrays.finish(d, z.dtype, out)
+
+
+def softplus_backward(
+    grad_output: ArrayLike, output: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Backward pass of softplus, from its output.
+
+    .. math::
+
+        \frac{\partial E}{\partial z} = \frac{\partial E}{\partial y}\,
+        \left(1 - e^{-y}\right)
+        = -\frac{\partial E}{\partial y}\,\operatorname{expm1}(-y),
+        \qquad y = \operatorname{softplus}(z)
+
+    Since :math:`e^{y} = 1 + e^{z}`, :math:`1 - e^{-y} = e^z / (1 + e^z) =
+    \sigma(z)`.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        :math:`\partial E / \partial y`, the gradient arriving from the layer above.
+    output : array_like
+        :math:`y = \operatorname{softplus}(z)`, of the same shape.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\partial E / \partial z`.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` and ``output`` differ in shape; they are never
+        broadcast.
+
+    Notes
+    -----
+    Unlike the sigmoid's and tanh's, this backward pass is accurate in both
+    tails: the result is within a few ULP of the exact value of
+    :math:`-g\,\operatorname{expm1}(-y)` at the ``y`` it is handed, and ``y``
+    itself keeps the information.  For very negative :math:`z`,
+    :math:`y \approx e^z` is tiny but relatively accurate, and
+    :math:`-\operatorname{expm1}(-y) \approx y`; for large :math:`z` the
+    derivative is near 1 and needs no small digits.  Only where ``y`` is
+    itself subnormal or 0 (:math:`z < -708` in float64) does the derivative
+    lose its relative accuracy with it.
+
+    NaN in either argument propagates; ``output = inf`` gives the limit 1,
+    ``output = 0`` gives 0, and an infinite ``grad_output`` gives ``±inf``,
+    or NaN where ``output`` is 0.  The ``output`` is not checked to be
+    non-negative.
+
+    Examples
+    --------
+    >>> from activations import softplus, softplus_backward
+    >>> softplus_backward(1.0, softplus(0.0))
+    np.float64(0.5)
+    >>> float(softplus_backward(1.0, softplus(-40.0)))  # still sigma(-40)
+    4.248354255291589e-18
+    """
+    grad_output, output, work, dtype = _arrays.backward_inputs(
+        "softplus_backward", grad_output, output
+    )
+    d = _arrays.buffer(
+        out, output.shape, work, dtype, "softplus_backward", grad_output, output
+    )
+    np.negative(output, out=d, dtype=work)
+    np.expm1(d, out=d)
+    np.negative(d, out=d)
+    d *= grad_output
+    return _arrays.finish(d, dtype, out)
+
+
+def _input_backward_inputs(func: str, grad_output, z):
+    """Validate the ``(grad_output, z)`` pair of a backward pass from the input."""
+    grad_output = _arrays.as_float_array(grad_output, func, "grad_output")
+    z = _arrays.as_float_array(z, func, "z")
+    if grad_output.shape != z.shape:
+        raise ValueError(
+            f"{func}: grad_output and z must have the same shape, "
+            f"got grad_output.shape={grad_output.shape} and z.shape={z.shape}"
+        )
+    return grad_output, z, _arrays.working_dtype(grad_output, z), _arrays.result_dtype(
+        grad_output, z
+    )
+
+
+def _normal_cdf(z: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """:math:`\\Phi(z) = \\operatorname{erfc}(-z/\\sqrt 2)/2`, computed in ``p``.
+
+    ``erfc`` of a large argument is tiny but relatively accurate, where
+    :math:`1 + \\operatorname{erf}(z/\\sqrt 2)` would cancel to 0.  The one
+    rounding of :math:`z/\\sqrt 2` costs about :math:`z^2` ULP in the left
+    tail, where the error of the argument is multiplied by
+    :math:`|d \\ln \\operatorname{erfc}(x) / d \\ln x| \\approx 2x^2`.
+    """
+    np.multiply(z, -_SQRT1_2, out=p, dtype=p.dtype)
+    scipy.special.erfc(p, out=p)
+    p *= 0.5
+    return p
+
+
+def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Gaussian error linear unit, in its exact form.
+
+    .. math::
+
+        \operatorname{gelu}(z) = z\,\Phi(z)
+        = \frac{z}{2}\left(1 + \operatorname{erf}\frac{z}{\sqrt 2}\right)
+        = \frac{z}{2}\operatorname{erfc}\!\left(-\frac{z}{\sqrt 2}\right)
+
+    where :math:`\Phi` is the standard normal distribution function.  This is
+    the exact GELU, not the ``tanh`` approximation.
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.  Integers and booleans are promoted to float64.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`z\,\Phi(z)`, in :math:`[-0.17, \infty)`.
+
+    Notes
+    -----
+    With :math:`1 + \operatorname{erf}`, the result is exactly 0 below about
+    :math:`z = -8.3` in float64, where the true value is still about
+    :math:`-10^{-16}`, and it has no relative accuracy well before that.
+    ``erfc`` (from SciPy) keeps it down to :math:`z \approx -37.5`, where the
+    result leaves the normal range.  The error is within
+    :math:`8 + z^2` ULP: the rounding of :math:`z/\sqrt 2` alone costs about
+    :math:`z^2` ULP in the left tail.  For :math:`z \ge 38.5` the result is
+    :math:`z` exactly.
+
+    ``gelu(inf)`` is ``inf``, ``gelu(-inf)`` is 0, and NaN propagates.
+
+    Examples
+    --------
+    >>> from activations import gelu
+    >>> gelu(1.0)
+    np.float64(0.8413447460685429)
+    >>> float(gelu(-10.0))  # (z/2)(1 + erf(z/sqrt 2)) gives 0.0 here
+    -7.61985302416047e-23
+    """
+    z = _arrays.as_float_array(z, "gelu", "z")
+    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu", z)
+    _normal_cdf(z, r)
+    # Where Phi(z) underflowed to 0 the product is 0 too, also for z = -inf
+    # (which would give -inf * 0 = nan): leave those entries alone.
+    np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
+    return _arrays.finish(r, z.dtype, out)
+
+
+def _gelu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`\\Phi(z) + z\\,\\varphi(z)`, computed in ``d``."""
+    _normal_cdf(z, d)
+    density = np.empty_like(d)
+    with np.errstate(over="ignore"):  # z^2 = inf gives exp(-inf) = 0, the limit
+        np.square(z, out=density, dtype=d.dtype)
+        density *= -0.5
+        np.exp(density, out=density)
+    density *= _INV_SQRT_2PI
+    # Where phi(z) underflowed, z phi(z) is negligible, also for z = +-inf
+    # (which would give inf * 0 = nan): skip the product there.
+    np.multiply(density, z, out=density, where=np.not_equal(density, 0.0), dtype=d.dtype)
+    d += density
+    near = _near_root(z, density, _GELU_GRAD_ROOT)
+    if near.any():
+        d[near] = _root_series(z[near], _GELU_GRAD_ROOT, _GELU_GRAD_TAYLOR)
+    return d
+
+
+def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Derivative of GELU, computed from its input.
+
+    .. math::
+
+        \operatorname{gelu}'(z) = \Phi(z) + z\,\varphi(z),
+        \qquad \varphi(z) = \frac{e^{-z^2/2}}{\sqrt{2\pi}}
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{gelu}'(z)`, in :math:`[-0.13, 1.13]`.
+
+    Notes
+    -----
+    The derivative is negative for :math:`z < z_0 \approx -0.7518`, with a
+    root at :math:`z_0` where the two terms cancel.  Within 0.5 of the root it
+    is evaluated from its Taylor series about :math:`z_0` (with :math:`z_0`
+    stored to about 160 bits), so it keeps full relative accuracy even at the
+    float nearest the root.  Elsewhere the error is within :math:`8 + z^2`
+    ULP wherever the result is a normal float, :math:`z^2` from the rounding
+    of :math:`z/\sqrt 2` and :math:`z^2/2`, as for :func:`gelu`.
+
+    ``gelu_grad(inf)`` is 1, ``gelu_grad(-inf)`` is 0, and NaN propagates.
+
+    Examples
+    --------
+    >>> from activations import gelu_grad
+    >>> gelu_grad(0.0)
+    np.float64(0.5)
+    >>> gelu_grad([-0.7517915246935645, 50.0])  # at the float nearest the root
+    array([-6.45375173e-18,  1.00000000e+00])
+    """
+    z = _arrays.as_float_array(z, "gelu_grad", "z")
+    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu_grad", z)
+    _gelu_grad(z, d)
+    return _arrays.finish(d, z.dtype, out)
+
+
+def gelu_backward(
+    grad_output: ArrayLike, z: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Backward pass of GELU, from its *input*.
+
+    .. math::
+
+        \frac{\partial E}{\partial z} = \frac{\partial E}{\partial y}
+        \left(\Phi(z) + z\,\varphi(z)\right),
+        \qquad y = \operatorname{gelu}(z)
+
+    Unlike the other backward passes, this one takes the input ``z``, not the
+    output: GELU is not monotonic (it has a minimum near :math:`z = -0.75`),
+    so two inputs can share one output, and the derivative cannot be
+    recovered from it.  A layer must keep ``z`` for the backward pass.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        :math:`\partial E / \partial y`, the gradient arriving from the layer above.
+    z : array_like
+        The input of the forward pass, of the same shape.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\partial E / \partial z`.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` and ``z`` differ in shape; they are never
+        broadcast.
+
+    Notes
+    -----
+    The derivative is that of :func:`gelu_grad`, multiplied by
+    ``grad_output`` with one more rounding.  NaN in either argument
+    propagates.  An infinite ``grad_output`` gives ``±inf``, or NaN where the
+    derivative is exactly 0.
+
+    Examples
+    --------
+    >>> from activations import gelu_backward
+    >>> gelu_backward(2.0, 0.0)
+    np.float64(1.0)
+    >>> gelu_backward([1.0, 1.0], [-3.0, 3.0])
+    array([-0.01194565,  1.01194565])
+    """
+    grad_output, z, work, dtype = _input_backward_inputs("gelu_backward", grad_output, z)
+    d = _arrays.buffer(out, z.shape, work, dtype, "gelu_backward", grad_output, z)
+    _gelu_grad(z, d)
+    d *= grad_output
+    return _arrays.finish(d, dtype, out)
+
+
+def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Sigmoid linear unit, also called swish.
+
+    .. math::
+
+        \operatorname{silu}(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.  Integers and booleans are promoted to float64.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`z\,\sigma(z)`, in :math:`[-0.28, \infty)`.
+
+    Notes
+    -----
+    One rounding more than :func:`~activations.sigmoid`, which it calls:
+    accurate to a few ULP wherever the result is a normal float.
+    ``silu(inf)`` is ``inf``, ``silu(-inf)`` is 0, and NaN propagates.
+
+    Examples
+    --------
+    >>> from activations import silu
+    >>> silu(0.0)
+    np.float64(0.0)
+    >>> silu([-800.0, -1.0, 2.0])
+    array([ 0.        , -0.26894142,  1.76159416])
+    """
+    z = _arrays.as_float_array(z, "silu", "z")
+    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu", z)
+    sigmoid(z, out=r)
+    # Where sigma(z) underflowed to 0 the product is 0 too, also for z = -inf
+    # (which would give -inf * 0 = nan): leave those entries alone.
+    np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
+    return _arrays.finish(r, z.dtype, out)
+
+
+def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`\\sigma(z) + z\\,\\sigma'(z)`, computed in ``d``."""
+    sigmoid(z, out=d)
+    slope = sigmoid_grad(z, out=np.empty_like(d))
+    # Where sigma'(z) underflowed, z sigma'(z) is negligible, also for
+    # z = +-inf (which would give inf * 0 = nan): skip the product there.
+    np.multiply(slope, z, out=slope, where=np.not_equal(slope, 0.0), dtype=d.dtype)
+    d += slope
+    near = _near_root(z, slope, _SILU_GRAD_ROOT)
+    if near.any():
+        d[near] = _root_series(z[near], _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR)
+    return d
+
+
+def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Derivative of SiLU, computed from its input.
+
+    .. math::
+
+        \operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z)
+        = \sigma(z)\left(1 + z\,\sigma(-z)\right)
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{silu}'(z)`, in :math:`[-0.1, 1.1]`.
+
+    Notes
+    -----
+    The first form is evaluated with :func:`~activations.sigmoid` and
+    :func:`~activations.sigmoid_grad`, both accurate in the tails.  The
+    derivative is negative for :math:`z < z_0 \approx -1.2785`, with a root at
+    :math:`z_0` where :math:`1 + z\,\sigma(-z)` cancels.  Within 0.5 of the
+    root it is evaluated from its Taylor series about :math:`z_0` (with
+    :math:`z_0` stored to about 160 bits), so it keeps full relative accuracy
+    even at the float nearest the root.  The error is within 8 ULP wherever
+    the result is a normal float.
+
+    ``silu_grad(inf)`` is 1, ``silu_grad(-inf)`` is 0, and NaN propagates.
+
+    Examples
+    --------
+    >>> from activations import silu_grad
+    >>> silu_grad(0.0)
+    np.float64(0.5)
+    >>> silu_grad([-1.2784645427610737, 50.0])  # at the float nearest the root
+    array([2.38438348e-17, 1.00000000e+00])
+    """
+    z = _arrays.as_float_array(z, "silu_grad", "z")
+    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu_grad", z)
+    _silu_grad(z, d)
+    return _arrays.finish(d, z.dtype, out)
+
+
+def silu_backward(
+    grad_output: ArrayLike, z: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Backward pass of SiLU, from its *input*.
+
+    .. math::
+
+        \frac{\partial E}{\partial z} = \frac{\partial E}{\partial y}
+        \left(\sigma(z) + z\,\sigma'(z)\right),
+        \qquad y = \operatorname{silu}(z)
+
+    Unlike the other backward passes, this one takes the input ``z``, not the
+    output: SiLU is not monotonic (it has a minimum near :math:`z = -1.28`),
+    so two inputs can share one output, and the derivative cannot be
+    recovered from it.  A layer must keep ``z`` for the backward pass.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        :math:`\partial E / \partial y`, the gradient arriving from the layer above.
+    z : array_like
+        The input of the forward pass, of the same shape.
+    out : ndarray, optional
+        Where to put the result, as for a NumPy ufunc: a floating-point array of
+        the result's shape.  It is returned.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\partial E / \partial z`.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` and ``z`` differ in shape; they are never
+        broadcast.
+
+    Notes
+    -----
+    The derivative is that of :func:`silu_grad`, multiplied by
+    ``grad_output`` with one more rounding.  NaN in either argument
+    propagates.  An infinite ``grad_output`` gives ``±inf``, or NaN where the
+    derivative is exactly 0.
+
+    Examples
+    --------
+    >>> from activations import silu_backward
+    >>> silu_backward(2.0, 0.0)
+    np.float64(1.0)
+    >>> silu_backward([1.0, 1.0], [-3.0, 3.0])
+    array([-0.08810411,  1.08810411])
+    """
+    grad_output, z, work, dtype = _input_backward_inputs("silu_backward", grad_output, z)
+    d = _arrays.buffer(out, z.shape, work, dtype, "silu_backward", grad_output, z)
+    _silu_grad(z, d)
+    d *= grad_output
+    return _arrays.finish(d, dtype, out)
