@@ -3,6 +3,7 @@
 #   make book       build the HTML book into _build/html (fails on any warning)
 #   make test       run the whole test suite
 #   make notebooks  re-execute every chapter notebook in place
+#   make bench      time the package against SciPy, NumPy and PyTorch (not a test)
 #   make lock       regenerate constraints.txt from requirements.txt
 #   make clean      remove the build output and the virtual environment
 
@@ -11,7 +12,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: book test notebooks lock clean
+.PHONY: book test notebooks bench lock clean
 
 # Reinstall only when the dependency declarations change.
 $(STAMP): pyproject.toml requirements.txt constraints.txt
@@ -44,6 +45,16 @@ notebooks: $(STAMP)
 	    --ExecutePreprocessor.timeout=600 \
 	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
+
+# Not a test, and never part of `make test`: prints our times against the
+# alternatives and writes benchmarks/results/<date>-<commit>.json. PyTorch's
+# columns appear only if the interpreter can import torch, which is never a
+# dependency: point BENCH_PYTHON at a venv that has it. BENCH_ARGS=--quick
+# gives a smaller, faster run.
+BENCH_PYTHON ?= $(PY)
+BENCH_ARGS   ?=
+bench: $(STAMP)
+	$(BENCH_PYTHON) benchmarks/bench.py $(BENCH_ARGS)
 
 # Resolve requirements.txt afresh in a throw-away venv and pin the result.
 lock:
