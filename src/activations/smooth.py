@@ -5,9 +5,9 @@ cancel in places where ReLU's never do:
 
 * ``softplus`` is written as :math:`\\max(z, 0) + \\operatorname{log1p}(e^{-|z|})`,
   which never overflows;
-* ``gelu`` uses :math:`\\operatorname{erfc}` from SciPy, which keeps full
-  relative accuracy in the left tail, where :math:`1 + \\operatorname{erf}`
-  cancels;
+* ``gelu`` uses SciPy's scaled :math:`\\operatorname{erfcx}` and an exactly
+  split :math:`z^2`, which keep full relative accuracy in the left tail, where
+  :math:`1 + \\operatorname{erf}` cancels;
 * the derivatives of GELU and SiLU each have a root at a negative :math:`z`,
   where their two terms cancel; near it they are evaluated from a Taylor
   series about the root, as Boost.Math does near the roots of ``lgamma`` and
@@ -131,6 +131,23 @@ def _root_series(z: np.ndarray, root, coefficients) -> np.ndarray:
         series += c
     series *= t
     return series
+
+
+def _far_left(z: np.ndarray, work: np.dtype):
+    r"""The mask of the ``z`` where :math:`1 + e^z` rounds to 1 in ``work``,
+    and those ``z`` as ``work`` floats, with -inf replaced by a finite number.
+
+    There :math:`\sigma(z) = e^z` to far below an ULP, and the SiLU and its
+    derivative are :math:`z e^z` and :math:`(1 + z) e^z`.  Below
+    :math:`z \approx -708.4` (float64), :math:`\sigma(z)` is subnormal or 0
+    while these products are still normal floats, down to about -715; they are
+    computed as :math:`(z\,e^{z/2})\,e^{z/2}` so that no factor underflows
+    before the result does.
+    """
+    mask = np.less(z, math.log(np.finfo(work).eps) - 4.0)
+    tail = z[mask].astype(work)
+    np.maximum(tail, -4096.0, out=tail)  # e^{z/2} is 0 there anyway; avoids -inf * 0
+    return mask, tail
 
 
 def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -313,18 +330,56 @@ def _input_backward_inputs(func: str, grad_output, z):
     )
 
 
-def _normal_cdf(z: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """:math:`\\Phi(z) = \\operatorname{erfc}(-z/\\sqrt 2)/2`, computed in ``p``.
+def _gaussian(z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    r""":math:`e^{-z^2/2}`, computed in ``e`` to within about 2 ULP.
 
-    ``erfc`` of a large argument is tiny but relatively accurate, where
-    :math:`1 + \\operatorname{erf}(z/\\sqrt 2)` would cancel to 0.  The one
-    rounding of :math:`z/\\sqrt 2` costs about :math:`z^2` ULP in the left
-    tail, where the error of the argument is multiplied by
-    :math:`|d \\ln \\operatorname{erfc}(x) / d \\ln x| \\approx 2x^2`.
+    Rounding :math:`z^2` would cost :math:`z^2/2` ULP, as the exponential
+    multiplies the absolute error of its argument.  So :math:`|z|` is split
+    (Veltkamp) into a high part :math:`h` of half the bits and a low part
+    :math:`l`: :math:`h^2` is exact, and
+    :math:`e^{-z^2/2} = e^{-h^2/2}\, e^{-l(h + l/2)}`, where the second
+    argument is small, so its rounding is harmless.
     """
-    np.multiply(z, -_SQRT1_2, out=p, dtype=p.dtype)
-    scipy.special.erfc(p, out=p)
+    work = e.dtype
+    split = 2.0 ** ((np.finfo(work).nmant + 2) // 2) + 1.0
+    # Beyond |z| = 64 the result is 0 in any precision; clipping keeps the
+    # split below from overflowing.
+    low = np.abs(z, out=np.empty_like(e), dtype=work)
+    np.minimum(low, 64.0, out=low)
+    high = np.multiply(low, split, out=np.empty_like(e))
+    np.subtract(high, low, out=e)
+    high -= e  # the top half of the bits of |z|
+    low -= high  # the rest, exactly
+    np.square(high, out=e)
+    e *= -0.5  # -h^2 / 2, exact
+    np.exp(e, out=e)
+    low *= 0.5
+    high += low  # h + l/2
+    low *= -2.0
+    low *= high  # -l (h + l/2)
+    np.exp(low, out=low)
+    e *= low
+    return e
+
+
+def _normal_cdf(z: np.ndarray, p: np.ndarray, gaussian: np.ndarray) -> np.ndarray:
+    r""":math:`\Phi(z)`, computed in ``p``, given :math:`e^{-z^2/2}`.
+
+    :math:`\Phi(-|z|) = \tfrac12 \operatorname{erfcx}(|z|/\sqrt 2)\,
+    e^{-z^2/2}`, with SciPy's scaled complementary error function
+    :math:`\operatorname{erfcx}(x) = e^{x^2} \operatorname{erfc}(x)`.
+    ``erfc`` itself would be accurate too, but its argument :math:`|z|/\sqrt
+    2` is rounded, and in the left tail ``erfc`` multiplies that relative
+    error by :math:`2x^2 = z^2`; ``erfcx`` varies slowly and multiplies it by
+    about 1.  :math:`\Phi(z) = 1 - \Phi(-z)` for :math:`z > 0` has no
+    cancellation, as :math:`\Phi(-z) < 1/2` there.
+    """
+    np.abs(z, out=p, dtype=p.dtype)
+    p *= _SQRT1_2
+    scipy.special.erfcx(p, out=p)
+    p *= gaussian
     p *= 0.5
+    np.subtract(1.0, p, out=p, where=np.greater(z, 0.0))
     return p
 
 
@@ -358,11 +413,14 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     With :math:`1 + \operatorname{erf}`, the result is exactly 0 below about
     :math:`z = -8.3` in float64, where the true value is still about
     :math:`-10^{-16}`, and it has no relative accuracy well before that.
-    ``erfc`` (from SciPy) keeps it down to :math:`z \approx -37.5`, where the
-    result leaves the normal range.  The error is within
-    :math:`8 + z^2` ULP: the rounding of :math:`z/\sqrt 2` alone costs about
-    :math:`z^2` ULP in the left tail.  For :math:`z \ge 38.5` the result is
-    :math:`z` exactly.
+    ``erfc`` keeps it down to :math:`z \approx -37.5`, where the result
+    leaves the normal range, but the rounding of :math:`z/\sqrt 2` then costs
+    about :math:`z^2` ULP.  This function evaluates
+    :math:`\Phi(z) = \tfrac12 \operatorname{erfcx}(-z/\sqrt 2)\,e^{-z^2/2}`
+    instead, with SciPy's slowly varying scaled ``erfcx`` and with :math:`z^2`
+    split exactly, so the error stays within 8 ULP wherever the result is a
+    normal float (the tests allow the :math:`8 + z^2` ULP of the first form).
+    For :math:`z \ge 38.5` the result is :math:`z` exactly.
 
     ``gelu(inf)`` is ``inf``, ``gelu(-inf)`` is 0, and NaN propagates.
 
@@ -372,11 +430,11 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> gelu(1.0)
     np.float64(0.8413447460685429)
     >>> float(gelu(-10.0))  # (z/2)(1 + erf(z/sqrt 2)) gives 0.0 here
-    -7.61985302416047e-23
+    -7.619853024160528e-23
     """
     z = _arrays.as_float_array(z, "gelu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu", z)
-    _normal_cdf(z, r)
+    _normal_cdf(z, r, _gaussian(z, np.empty_like(r)))
     # Where Phi(z) underflowed to 0 the product is 0 too, also for z = -inf
     # (which would give -inf * 0 = nan): leave those entries alone.
     np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
@@ -385,12 +443,8 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
 def _gelu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
     """:math:`\\Phi(z) + z\\,\\varphi(z)`, computed in ``d``."""
-    _normal_cdf(z, d)
-    density = np.empty_like(d)
-    with np.errstate(over="ignore"):  # z^2 = inf gives exp(-inf) = 0, the limit
-        np.square(z, out=density, dtype=d.dtype)
-        density *= -0.5
-        np.exp(density, out=density)
+    density = _gaussian(z, np.empty_like(d))
+    _normal_cdf(z, d, density)
     density *= _INV_SQRT_2PI
     # Where phi(z) underflowed, z phi(z) is negligible, also for z = +-inf
     # (which would give inf * 0 = nan): skip the product there.
@@ -429,9 +483,11 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     root at :math:`z_0` where the two terms cancel.  Within 0.5 of the root it
     is evaluated from its Taylor series about :math:`z_0` (with :math:`z_0`
     stored to about 160 bits), so it keeps full relative accuracy even at the
-    float nearest the root.  Elsewhere the error is within :math:`8 + z^2`
-    ULP wherever the result is a normal float, :math:`z^2` from the rounding
-    of :math:`z/\sqrt 2` and :math:`z^2/2`, as for :func:`gelu`.
+    float nearest the root.  Elsewhere :math:`\Phi(z)` and :math:`\varphi(z)`
+    are computed as in :func:`gelu`, without the :math:`z^2` ULP that the
+    rounding of :math:`z/\sqrt 2` and :math:`z^2/2` would cost; the error is
+    within about 8 ULP (in float64) wherever the result is a normal float,
+    and the tests check the :math:`8 + z^2` ULP allowed for :func:`gelu`.
 
     ``gelu_grad(inf)`` is 1, ``gelu_grad(-inf)`` is 0, and NaN propagates.
 
@@ -540,7 +596,7 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> silu(0.0)
     np.float64(0.0)
     >>> silu([-800.0, -1.0, 2.0])
-    array([ 0.        , -0.26894142,  1.76159416])
+    array([-0.        , -0.26894142,  1.76159416])
     """
     z = _arrays.as_float_array(z, "silu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu", z)
@@ -548,6 +604,11 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     # Where sigma(z) underflowed to 0 the product is 0 too, also for z = -inf
     # (which would give -inf * 0 = nan): leave those entries alone.
     np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
+    far, tail = _far_left(z, r.dtype)
+    half = np.exp(tail * 0.5)
+    tail *= half
+    tail *= half
+    r[far] = tail
     return _arrays.finish(r, z.dtype, out)
 
 
@@ -559,6 +620,12 @@ def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
     # z = +-inf (which would give inf * 0 = nan): skip the product there.
     np.multiply(slope, z, out=slope, where=np.not_equal(slope, 0.0), dtype=d.dtype)
     d += slope
+    far, tail = _far_left(z, d.dtype)
+    half = np.exp(tail * 0.5)
+    tail += 1.0
+    tail *= half
+    tail *= half
+    d[far] = tail
     near = _near_root(z, slope, _SILU_GRAD_ROOT)
     if near.any():
         d[near] = _root_series(z[near], _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR)
