@@ -565,6 +565,10 @@ def elu_backward(
     :math:`y` kept.  When ``z`` is still at hand, :func:`elu_grad` is the
     accurate choice.
 
+    Like the arguments, :math:`\alpha` is rounded to the working dtype
+    (float32 for float16 and float32), so in lower precision the formula is
+    that of the rounded :math:`\alpha`.
+
     NaN in either argument propagates.  An infinite ``grad_output`` gives
     ``±inf``, or NaN where :math:`y + \alpha` is exactly 0.  The ``output``
     is not checked to exceed :math:`-\alpha`.
