@@ -458,7 +458,10 @@ def softmax_backward_sweep(ks=SWEEP_KS, repeats: int = 5, warmup: int = 1,
         ours_t.append(time_call(lambda: activations.softmax_backward(g, p), repeats, warmup) / rows)
         if k <= jacobian_max_k:
             jrows = max(1, jacobian_elements // (k * k))
-            zj, gj = z[:jrows], g[:jrows, :, None]
+            # One vector goes in as 1-D: NumPy's stacked matmul does not call
+            # BLAS for a matrix-vector product, and was 100 times slower than
+            # the 2-D product at K = 1000, which would flatter ours.
+            zj, gj = (z[0], g[0]) if jrows == 1 else (z[:jrows], g[:jrows, :, None])
             jac_t.append(time_call(lambda: activations.softmax_jacobian(zj) @ gj, repeats, warmup)
                          / jrows)
             jac_ks.append(k)
@@ -589,6 +592,8 @@ def machine() -> dict:
         "torch": torch.__version__ if torch is not None else None,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "activations": activations.__version__,
+        # Other work on the machine skews times; the ratios suffer less.
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -613,7 +618,8 @@ def main(argv=None) -> dict:
           f"{' (src modified)' if info['src_modified'] else ''}; numpy {info['numpy']}, "
           f"scipy {info['scipy']}, torch "
           f"{info['torch'] + ' on ' + str(info['torch_threads']) + ' threads' if use_torch else 'not used'}")
-    print(f"{info['cpu']}, {info['cores']} cores; median of {repeats} after {args.warmup} warm-up")
+    print(f"{info['cpu']}, {info['cores']} cores, load average {info['load_average_1min']}; "
+          f"median of {repeats} after {args.warmup} warm-up")
     print("ratio = our time / theirs (lower is better); every call returns a new array\n",
           flush=True)
 
