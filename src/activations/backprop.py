@@ -225,7 +225,7 @@ def cross_entropy(logits: ArrayLike, t: ArrayLike) -> np.floating:
 
     Notes
     -----
-    :math:`\log p` comes from :func:`~activations.log_softmax`, never from
+    :math:`\log p` comes from :func:`~activations.categorical.log_softmax`, never from
     ``log(softmax(z))``: a probability that rounds to 0 would give
     :math:`\log 0 = -\infty`, while the log-softmax stays finite and accurate.
 
@@ -328,7 +328,7 @@ def output_layer_gradient(
     :math:`z_k`, so :math:`g'(z_k)` becomes the :math:`K \times K` Jacobian
     :math:`J_{ik} = \partial y_i / \partial z_k`, and the chain rule sums over
     all outputs: :math:`\delta_k = \sum_i (y_i - t_i)\,J_{ik}`.  That sum is the
-    vector-Jacobian product, which :func:`~activations.softmax_backward`
+    vector-Jacobian product, which :func:`~activations.categorical.softmax_backward`
     computes in :math:`O(K)` without building :math:`J`.
 
     Examples

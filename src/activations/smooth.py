@@ -223,7 +223,7 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     Notes
     -----
-    The value is that of :func:`~activations.sigmoid`, which this function
+    The value is that of :func:`~activations.logistic.sigmoid`, which this function
     calls: accurate to a few ULP wherever it is a normal float.
     ``softplus_grad(inf)`` is 1, ``softplus_grad(-inf)`` is 0, and NaN
     propagates.
@@ -586,7 +586,7 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     Notes
     -----
-    One rounding more than :func:`~activations.sigmoid`, which it calls:
+    One rounding more than :func:`~activations.logistic.sigmoid`, which it calls:
     accurate to a few ULP wherever the result is a normal float.
     ``silu(inf)`` is ``inf``, ``silu(-inf)`` is 0, and NaN propagates.
 
@@ -655,8 +655,8 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     Notes
     -----
-    The first form is evaluated with :func:`~activations.sigmoid` and
-    :func:`~activations.sigmoid_grad`, both accurate in the tails.  The
+    The first form is evaluated with :func:`~activations.logistic.sigmoid` and
+    :func:`~activations.logistic.sigmoid_grad`, both accurate in the tails.  The
     derivative is negative for :math:`z < z_0 \approx -1.2785`, with a root at
     :math:`z_0` where :math:`1 + z\,\sigma(-z)` cancels.  Within 0.5 of the
     root it is evaluated from its Taylor series about :math:`z_0` (with
