@@ -71,19 +71,25 @@ def _lookup(table: dict, name, func: str, what: str):
 
 class Activation(NamedTuple):
     """An activation as backpropagation uses it: forward, and backward from
-    the forward's output (gradient first, as in ``sigmoid_backward``)."""
+    the forward's output (gradient first, as in ``sigmoid_backward``).  Both
+    take an optional ``out=`` array, as the package's functions do."""
 
-    forward: Callable[[np.ndarray], np.ndarray]
-    backward: Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def _identity(z: np.ndarray) -> np.ndarray:
-    return np.array(z, copy=True)
+    forward: Callable[..., np.ndarray]
+    backward: Callable[..., np.ndarray]
 
 
-def _identity_backward(grad_output: ArrayLike, output: ArrayLike) -> np.ndarray:
+def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    if out is None:
+        return np.array(z, copy=True)
+    np.copyto(out, z)
+    return out
+
+
+def _identity_backward(
+    grad_output: ArrayLike, output: ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
     grad_output, _, _, dtype = _arrays.backward_inputs("identity_backward", grad_output, output)
-    return grad_output.astype(dtype, copy=True)
+    return _identity(grad_output.astype(dtype, copy=False), out=out)
 
 
 #: The one table from activation name to its forward and backward functions.
@@ -276,10 +282,10 @@ LOSSES = {
 # ----------------------------------------------------- the output-layer gradient
 
 
-def _weight_gradient(x: np.ndarray, delta: np.ndarray) -> np.ndarray:
+def _weight_gradient(x: np.ndarray, delta: np.ndarray, out=None) -> np.ndarray:
     """:math:`x^T \\delta`: the outer products :math:`x_n \\delta_n^T` summed
     over the samples.  A single sample is a batch of one."""
-    return np.atleast_2d(x).T @ np.atleast_2d(delta)
+    return np.matmul(np.atleast_2d(x).T, np.atleast_2d(delta), out=out)
 
 
 def output_layer_gradient(
@@ -545,7 +551,10 @@ class Dense:
                 f"(N, {self.W.shape[0]}), got shape {x.shape}"
             )
         self.x = x
-        self.y = self._g.forward(x @ self.W + self.b)
+        z = x @ self.W
+        z += self.b
+        # Backward needs only y, so y may overwrite z: one array, not two.
+        self.y = self._g.forward(z, out=z)
         return self.y
 
     def backward(self, grad_y: ArrayLike) -> np.ndarray:
@@ -555,8 +564,9 @@ class Dense:
             raise RuntimeError("Dense.backward: call forward first")
         # The output y is already computed, so the derivative of g costs no exp.
         grad_z = self._g.backward(grad_y, self.y)
-        self.grad_W = _weight_gradient(self.x, grad_z)
-        self.grad_b = np.atleast_2d(grad_z).sum(axis=0)
+        # The gradients are written into the layer's buffers, not new arrays.
+        _weight_gradient(self.x, grad_z, out=self.grad_W)
+        np.sum(np.atleast_2d(grad_z), axis=0, out=self.grad_b)
         return grad_z @ self.W.T
 
     def params(self) -> list[np.ndarray]:
