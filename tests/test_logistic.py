@@ -80,6 +80,11 @@ def test_logit_rejects_probabilities_outside_the_unit_interval(p):
         logit([0.5, p])
 
 
+def test_logit_rejects_an_out_of_range_value_beside_a_nan():
+    with pytest.raises(ValueError, match=r"^logit: p must lie in \[0, 1\]"):
+        logit([np.nan, -0.5])
+
+
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_sigmoid_backward_is_within_4_ulp_of_its_formula_at_the_given_output(dtype):
     eps = np.finfo(dtype).eps

@@ -113,7 +113,8 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     array([      -inf, 1.09861229,        inf])
     """
     p = _arrays.as_float_array(p, "logit", "p")
-    if np.any((p < 0) | (p > 1)):
+    # fmin and fmax skip NaN, which propagates; and they allocate no mask.
+    if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
     work = _arrays.working_dtype(p)
