@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _arrays
+from .logistic import _logistic_density
 
 __all__ = ["tanh", "tanh_grad", "tanh_backward"]
 
@@ -59,7 +60,8 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     .. math::
 
-        \tanh'(z) = 1 - \tanh^2 z = \frac{1}{\cosh^2 z}
+        \tanh'(z) = 1 - \tanh^2 z = \frac{1}{\cosh^2 z} = 4\sigma'(2z)
+        = \frac{4e^{-2|z|}}{\big(1 + e^{-2|z|}\big)^2}
 
     Parameters
     ----------
@@ -77,10 +79,10 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     Notes
     -----
     :math:`1 - \tanh^2 z` is exactly 0 in float64 once :math:`|z| \ge 19`;
-    :math:`1/\cosh^2 z` keeps full relative accuracy down to the smallest
-    normal float, near :math:`|z| = 354`.  Beyond about 355, :math:`\cosh^2 z`
-    overflows to ``inf`` and the result is 0, which is below the smallest
-    normal float anyway.
+    the last form keeps full relative accuracy down to the smallest normal
+    float, near :math:`|z| = 354`: it has no subtraction, and
+    :math:`e^{-2|z|} \le 1` cannot overflow.  It is the sigmoid's derivative
+    scaled, as the book's tanh chapter derives.
 
     ``tanh_grad(±inf)`` is 0, and NaN propagates.
 
@@ -94,10 +96,8 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "tanh_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh_grad", z)
-    with np.errstate(over="ignore"):  # cosh^2 z = inf gives 1/inf = 0, the limit
-        np.cosh(z, out=d, dtype=d.dtype)
-        np.square(d, out=d)
-    np.reciprocal(d, out=d)
+    _logistic_density(z, d, scale=2.0)
+    d *= 4.0
     return _arrays.finish(d, z.dtype, out)
 
 
