@@ -2,6 +2,7 @@
 #
 #   make book       build the HTML book into _build/html (fails on any warning)
 #   make test       run the whole test suite
+#   make pdf        print the built book to _build/pdf/book.pdf (headless Chromium, no TeX)
 #   make notebooks  re-execute every chapter notebook in place
 #   make bench      time the package against SciPy, NumPy and PyTorch (not a test)
 #   make lock       regenerate constraints.txt from requirements.txt
@@ -12,7 +13,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: book test notebooks bench lock clean
+.PHONY: book pdf test notebooks bench lock clean
 
 # Reinstall only when the dependency declarations change.
 $(STAMP): pyproject.toml requirements.txt constraints.txt
@@ -27,6 +28,12 @@ $(STAMP): pyproject.toml requirements.txt constraints.txt
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# Chromium prints each page of the HTML book, in _toc.yml order; pypdf joins
+# them behind a contents page, with page numbers and a bookmark per chapter.
+# A copy goes to _build/html/book.pdf, which the front page links.
+pdf: book
+	$(PY) tools/make_pdf.py
 
 # Serial on purpose: under pytest-xdist each worker builds the book itself,
 # which on two cores made the run no faster.
