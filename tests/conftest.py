@@ -1,11 +1,16 @@
 """Shared fixtures for the book tests: the table of contents and one real build.
 
-The book is built once per test run, into a temporary directory, and both the
-build checks (test_book.py) and the browser checks (test_browser.py) read it.
+The book is built once per test run, into a temporary directory, and the
+build checks (test_book.py), the browser checks (test_browser.py) and the PDF
+checks (test_pdf.py) all read it. One headless Chromium and one local web
+server serve the browser and PDF checks.
 """
 
+import importlib.util
+import os
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +27,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_SECONDS = 1800
 
 
+def _load_make_pdf():
+    # tools/ is not a package; the PDF script is loaded from its file, and its
+    # Chromium launch settings and local web server are shared with the tests.
+    spec = importlib.util.spec_from_file_location("make_pdf", ROOT / "tools" / "make_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+make_pdf = _load_make_pdf()
+
+# axe-core findings of every page, by impact, for the summary at the end.
+AXE_FINDINGS = pytest.StashKey[dict]()
+
+
 def toc_docnames() -> list[str]:
     """Every document that _toc.yml lists, root first, without extensions."""
     return list(parse_toc_yaml(ROOT / "_toc.yml"))
@@ -29,6 +50,11 @@ def toc_docnames() -> list[str]:
 
 def book_notebooks() -> list[Path]:
     return sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def toc_chapters() -> list[str]:
+    """The TOC's chapter notebooks, as docnames (book/sigmoid), in TOC order."""
+    return [name for name in toc_docnames() if (ROOT / f"{name}.ipynb").is_file()]
 
 
 def site_pages() -> list[str]:
@@ -46,6 +72,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("notebook", notebooks, ids=[nb.name for nb in notebooks])
     if "site_page" in metafunc.fixturenames:
         metafunc.parametrize("site_page", site_pages())
+    if "chapter" in metafunc.fixturenames:
+        metafunc.parametrize("chapter", toc_chapters())
 
 
 @dataclass(frozen=True)
@@ -90,3 +118,59 @@ def book_html(book_build: BookBuild) -> Path:
 @pytest.fixture(scope="session", name="toc_docnames")
 def toc_docnames_fixture() -> list[str]:
     return toc_docnames()
+
+
+@pytest.fixture(scope="session")
+def pdf_tool():
+    """tools/make_pdf.py, the script behind `make pdf`, as a module."""
+    return make_pdf
+
+
+@pytest.fixture(scope="session")
+def site(book_html):
+    """The built book, served from 127.0.0.1 for the whole run."""
+    with make_pdf.serve(book_html) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless system Chromium for the whole run (never a downloaded one)."""
+    executable = make_pdf.find_chromium()
+    if executable is None:
+        message = "no Chromium found (Debian package `chromium`); browser tests need it"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}, and CI is set", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=make_pdf.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_findings(request) -> dict:
+    """page -> list of (rule, impact, nodes) that axe-core reported."""
+    return request.config.stash.setdefault(AXE_FINDINGS, {})
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    findings = config.stash.get(AXE_FINDINGS, {})
+    if not findings:
+        return
+    by_impact: dict[str, Counter] = {}
+    for results in findings.values():
+        for rule, impact, nodes in results:
+            by_impact.setdefault(impact or "unknown", Counter())[rule] += nodes
+    terminalreporter.section("axe-core accessibility findings")
+    terminalreporter.write_line(f"pages checked: {len(findings)}")
+    for impact in ("critical", "serious", "moderate", "minor", "unknown"):
+        rules = by_impact.get(impact, Counter())
+        detail = ", ".join(f"{rule} {count}" for rule, count in sorted(rules.items()))
+        terminalreporter.write_line(
+            f"{impact}: {sum(rules.values())} element(s)" + (f" ({detail})" if detail else "")
+        )

@@ -1,10 +1,17 @@
 """The book builds cleanly, has a page per chapter, and needs no other host."""
 
+import base64
+import io
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # <link rel=...> values that make the browser fetch the target.
 FETCHING_LINK_RELS = {
@@ -132,3 +139,107 @@ def test_chapter_page_offers_its_notebook_for_download(notebook, book_html):
     assert f'href="{link}"' in page.read_text(encoding="utf-8")
     downloaded = json.loads((page.parent / link).read_text(encoding="utf-8"))
     assert downloaded == json.loads(notebook.read_text(encoding="utf-8"))
+
+
+# Figures: alternative text, and an opaque background that stays legible in
+# the dark theme (see also test_browser.py, which photographs both themes).
+
+GENERIC_ALT = re.compile(r"^(image|figure|plot|graph|png|output|chart)?\s*\d*$|\.(png|jpe?g|svg|gif)$", re.I)
+
+
+class ImageFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def test_every_image_has_meaningful_alt_text(book_html, toc_docnames):
+    # Every page of the book proper; Sphinx's generated index pages use only
+    # decorative icons.
+    offenders = []
+    for page in (book_html / f"{name}.html" for name in toc_docnames):
+        finder = ImageFinder()
+        finder.feed(page.read_text(encoding="utf-8"))
+        for image in finder.images:
+            alt = (image.get("alt") or "").strip()
+            if len(alt.split()) < 4 or GENERIC_ALT.search(alt):
+                offenders.append(f"{page.relative_to(book_html)}: {image.get('src')} alt={alt!r}")
+    assert offenders == []
+
+
+def stored_pngs(notebook: Path):
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get("image/png")
+            if data:
+                yield index, Image.open(io.BytesIO(base64.b64decode("".join(data))))
+
+
+def test_chapter_figures_are_opaque(chapter):
+    # A transparent figure shows the page through it: dark lines on a dark page.
+    see_through = []
+    for index, image in stored_pngs(ROOT / f"{chapter}.ipynb"):
+        if "A" in image.getbands() and image.getchannel("A").getextrema()[0] < 255:
+            see_through.append(f"cell {index}: alpha down to {image.getchannel('A').getextrema()[0]}")
+    assert see_through == []
+
+
+def test_chapter_figures_have_alt_text_in_cell_metadata(chapter):
+    cells = json.loads((ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+    missing = [
+        index for index, cell in enumerate(cells)
+        if any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+        and not cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "").strip()
+    ]
+    assert missing == []
+
+
+# Exercises: 3 to 5 at the end of each chapter, numbered, each with a solution
+# that is collapsed by default and whose code cells are part of the page.
+
+EXERCISE = re.compile(r'<div class="exercise admonition" id="([^"]+)"[^>]*>\s*<p class="admonition-title">\s*<span class="caption-number">Exercise (\d+) </span>')
+SOLUTION = re.compile(
+    r'<div class="([^"]*\bsolution\b[^"]*)" id="[^"]+">\s*'
+    r'<p class="admonition-title">[^<]*<a class="reference internal" href="#([^"]+)"'
+)
+
+
+def test_chapter_ends_with_numbered_exercises_and_collapsed_solutions(chapter, book_html):
+    page = (book_html / f"{chapter}.html").read_text(encoding="utf-8")
+    if 'id="exercises"' not in page:
+        pytest.skip(f"{chapter} has no Exercises section yet")
+    exercises = EXERCISE.findall(page)
+    solutions = SOLUTION.findall(page)
+    prefix = chapter.rsplit("/", 1)[-1]
+    assert 3 <= len(exercises) <= 5
+    assert all(label.startswith(f"{prefix}-ex-") for label, _ in exercises)
+    numbers = [int(number) for _, number in exercises]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    # One solution per exercise, in order, each a dropdown: collapsed by default.
+    assert [target for _, target in solutions] == [label for label, _ in exercises]
+    assert all("dropdown" in classes.split() for classes, _ in solutions)
+    # The exercises come last: nothing but them follows the Exercises heading.
+    assert page.index('id="exercises"') < page.index(f'id="{exercises[0][0]}"')
+
+
+def test_every_solution_runs_code(chapter):
+    # Gated solutions: code cells between solution-start and solution-end.
+    cells = json.loads((ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+    inside, code_cells, solutions = False, 0, []
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "{solution-end}" in source:
+            solutions.append(code_cells)
+            inside = False
+        if cell["cell_type"] == "markdown" and "{solution-start}" in source:
+            inside, code_cells = True, 0
+        elif inside and cell["cell_type"] == "code":
+            code_cells += 1
+    if not solutions:
+        pytest.skip(f"{chapter} has no exercises yet")
+    assert all(count >= 1 for count in solutions)

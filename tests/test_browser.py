@@ -3,33 +3,34 @@
 The book is served from 127.0.0.1 and every request to another host is
 aborted, so a page that needs the internet fails here as it would offline.
 Each page is loaded once; the tests below each check one thing about it.
+axe-core checks every page for accessibility, and each chapter is
+photographed in the light and in the dark theme to check its figures.
 """
 
-import os
-import shutil
-import threading
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image, ImageStat
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOST = "127.0.0.1"
 # Text that only survives in a page when MathJax did not typeset it.
 RAW_TEX = ("$$", "\\frac", "\\(", "\\[", "\\begin{")
 TIMEOUT_MS = 30_000
+AXE = Axe()  # axe-core as bundled in axe-playwright-python: nothing is downloaded
+# No preloading: axe would fetch the theme's stylesheets itself and resolve
+# their @import against the page instead of the stylesheet, asking for files
+# that do not exist. The rules that need the CSS object model are orientation
+# checks; colour contrast reads the computed styles and still runs.
+AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
+BLOCKING_IMPACTS = ("serious", "critical")
+OPEN_SOLUTIONS_JS = """() => document
+  .querySelectorAll('.admonition.toggle-hidden button.toggle-button')
+  .forEach(button => button.click())"""
+TOGGLE_TRANSITION_MS = 400  # sphinx-togglebutton fades content in over 0.3 s
 # Deferred scripts have run by the load event, so MathJax exists by now or never.
 MATHJAX_START_MS = 5_000
 
@@ -61,14 +62,6 @@ BROKEN_IMAGES_JS = """() => [...document.images]
   .map(img => img.currentSrc || img.src)"""
 
 
-def find_chromium() -> str | None:
-    for candidate in CHROMIUM_CANDIDATES:
-        path = shutil.which(candidate)
-        if path:
-            return path
-    return None
-
-
 def is_local_request(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme in ("data", "blob", "about"):
@@ -87,38 +80,7 @@ class Visit:
     math: dict
     broken_images: list[str]
     search_results: int | None
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # keep the test output readable
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(book_html):
-    server = ThreadingHTTPServer((LOCAL_HOST, 0), partial(QuietHandler, directory=str(book_html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOCAL_HOST}:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium()
-    if executable is None:
-        message = "no Chromium found (Debian package `chromium`); browser tests need it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}, and CI is set", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    axe_violations: list[dict]
 
 
 def load(browser, url: str) -> Visit:
@@ -168,6 +130,12 @@ def load(browser, url: str) -> Visit:
         search_results = page.locator("#search-results ul.search li").count()
     # Late requests (fonts, lazily loaded MathJax parts) are caught here too.
     page.wait_for_load_state("networkidle")
+    # axe-core runs on the finished page, typeset math included, with every
+    # solution opened: it skips hidden content, and solutions are read too.
+    page.evaluate(OPEN_SOLUTIONS_JS)
+    page.wait_for_function("() => !document.querySelector('.toggle-hidden')")
+    page.wait_for_timeout(TOGGLE_TRANSITION_MS)
+    axe_violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
 
     visit = Visit(
         foreign_requests=foreign,
@@ -177,19 +145,23 @@ def load(browser, url: str) -> Visit:
         math=page.evaluate(MATH_REPORT_JS),
         broken_images=page.evaluate(BROKEN_IMAGES_JS),
         search_results=search_results,
+        axe_violations=axe_violations,
     )
     context.close()
     return visit
 
 
 @pytest.fixture(scope="module")
-def visit(browser, site):
+def visit(browser, site, axe_findings):
     """visit(path) loads a page once per module and returns what happened."""
     visits: dict[str, Visit] = {}
 
     def visit_page(path: str) -> Visit:
         if path not in visits:
             visits[path] = load(browser, f"{site}/{path}")
+            axe_findings[path] = [
+                (v["id"], v["impact"], len(v["nodes"])) for v in visits[path].axe_violations
+            ]
         return visits[path]
 
     return visit_page
@@ -244,3 +216,124 @@ def test_search_results_load_only_from_the_book(visit):
     # Showing results fetches the matching pages to quote from them.
     results = visit(SEARCH)
     assert (results.foreign_requests, results.failed_requests, results.console_errors) == ([], [], [])
+
+
+# Accessibility: axe-core's rules, as bundled with axe-playwright-python. A
+# serious or critical finding fails; moderate and minor ones are counted and
+# listed in the summary at the end of the run (see conftest.py).
+
+
+def test_page_has_no_serious_or_critical_accessibility_violations(site_page, visit):
+    blocking = [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])} element(s)): {v['help']}; "
+        f"first at {v['nodes'][0]['target']}"
+        for v in visit(site_page).axe_violations
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+    assert blocking == []
+
+
+# Dark mode: every chapter is photographed in the light and in the dark theme,
+# and each figure's part of the photograph must be light in both. A figure
+# drawn as dark lines on a transparent background would show the dark page
+# through it, and come out dark.
+
+THEME_MODES = ("light", "dark")
+VIEWPORT = {"width": 1280, "height": 900}
+# Mean luminance (0 black, 1 white) that a figure must keep. Matplotlib's
+# white figures measure about 0.95; the theme dims images in dark mode to
+# about 0.85; a transparent figure over the dark page measures below 0.2.
+LIGHT_FIGURE = 0.7
+DARK_PAGE = 0.3
+FIGURE_BOXES_JS = """() => [...document.querySelectorAll('main img')].map(img => {
+  const box = img.getBoundingClientRect();
+  return {alt: img.alt, x: box.left + window.scrollX, y: box.top + window.scrollY,
+          width: box.width, height: box.height};
+})"""
+PAGE_BACKGROUND_JS = """() => {
+  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
+
+@dataclass
+class Photo:
+    """One chapter, photographed whole in one theme."""
+
+    path: Path
+    theme: str  # what the page says it shows: <html data-theme=...>
+    page_luminance: float
+    figures: list[tuple[str, float]]  # (alt text, mean luminance of its region)
+
+
+def only_local(route):
+    if is_local_request(route.request.url):
+        route.continue_()
+    else:
+        route.abort("blockedbyclient")
+
+
+def photograph(browser, url: str, mode: str, path: Path) -> Photo:
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", only_local)
+    # The theme reads the reader's choice from localStorage, as if the switch
+    # had been used on an earlier visit.
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url, wait_until="load")
+    page.wait_for_function("() => [...document.images].every(img => img.complete)")
+    page.evaluate("() => window.MathJax?.startup?.promise")
+    boxes = page.evaluate(FIGURE_BOXES_JS)
+    page.screenshot(path=path, full_page=True, type="jpeg", quality=90)
+    theme = page.evaluate("() => document.documentElement.dataset.theme")
+    page_luminance = page.evaluate(PAGE_BACKGROUND_JS)
+    context.close()
+
+    with Image.open(path) as shot:
+        grey = shot.convert("L")
+    figures = []
+    for box in boxes:
+        region = grey.crop((round(box["x"]), round(box["y"]),
+                            round(box["x"] + box["width"]), round(box["y"] + box["height"])))
+        empty = region.width == 0 or region.height == 0
+        figures.append((box["alt"], 0.0 if empty else ImageStat.Stat(region).mean[0] / 255))
+    return Photo(path, theme, page_luminance, figures)
+
+
+@pytest.fixture(scope="module")
+def photos(browser, site, tmp_path_factory):
+    """photos(chapter) -> {mode: Photo}, taken once per chapter."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    taken: dict[str, dict[str, Photo]] = {}
+
+    def take(chapter: str) -> dict[str, Photo]:
+        if chapter not in taken:
+            taken[chapter] = {
+                mode: photograph(browser, f"{site}/{chapter}.html", mode,
+                                 folder / f"{chapter.replace('/', '-')}-{mode}.jpg")
+                for mode in THEME_MODES
+            }
+        return taken[chapter]
+
+    return take
+
+
+def test_chapter_is_photographed_in_both_themes(chapter, photos):
+    shots = photos(chapter)
+    assert {mode: shot.theme for mode, shot in shots.items()} == {"light": "light", "dark": "dark"}
+    assert shots["light"].page_luminance > 1 - DARK_PAGE
+    assert shots["dark"].page_luminance < DARK_PAGE
+    assert all(shot.path.stat().st_size > 0 for shot in shots.values())
+
+
+def test_chapter_figures_stay_light_in_both_themes(chapter, photos):
+    shots = photos(chapter)
+    assert shots["dark"].figures, "the chapter shows no figure"
+    dim = [
+        f"{mode}: {alt[:60]!r} has mean luminance {luminance:.2f}"
+        for mode, shot in shots.items()
+        for alt, luminance in shot.figures
+        if luminance < LIGHT_FIGURE
+    ]
+    assert dim == []
