@@ -115,6 +115,11 @@ def book_html(book_build: BookBuild) -> Path:
     return book_build.html
 
 
+@pytest.fixture(scope="session", name="toc_chapters")
+def toc_chapters_fixture() -> list[str]:
+    return toc_chapters()
+
+
 @pytest.fixture(scope="session", name="toc_docnames")
 def toc_docnames_fixture() -> list[str]:
     return toc_docnames()

@@ -81,10 +81,12 @@ class Visit:
     broken_images: list[str]
     search_results: int | None
     axe_violations: list[dict]
+    photos: dict  # theme -> Photo, for chapters
 
 
-def load(browser, url: str) -> Visit:
-    context = browser.new_context()
+def load(browser, url: str, photo_stem: Path | None = None) -> Visit:
+    """Load one page and record what happened; photograph it if `photo_stem`."""
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     foreign, failed, console = [], [], []
@@ -130,6 +132,9 @@ def load(browser, url: str) -> Visit:
         search_results = page.locator("#search-results ul.search li").count()
     # Late requests (fonts, lazily loaded MathJax parts) are caught here too.
     page.wait_for_load_state("networkidle")
+    photos = {}
+    if photo_stem is not None:  # first in the default, light theme
+        photos["light"] = photograph(page, photo_stem.with_name(f"{photo_stem.name}-light.jpg"))
     # axe-core runs on the finished page, typeset math included, with every
     # solution opened: it skips hidden content, and solutions are read too.
     page.evaluate(OPEN_SOLUTIONS_JS)
@@ -146,22 +151,44 @@ def load(browser, url: str) -> Visit:
         broken_images=page.evaluate(BROKEN_IMAGES_JS),
         search_results=search_results,
         axe_violations=axe_violations,
+        photos=photos,
     )
+    if photo_stem is not None:  # then as a reader who switches to the dark theme
+        switch = page.locator(".theme-switch-button:visible").first
+        for _ in THEME_SWITCH_CYCLE:  # light -> auto -> dark
+            if page.evaluate("() => document.documentElement.dataset.mode") == "dark":
+                break
+            switch.click()
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'",
+                               timeout=MATHJAX_START_MS)
+        photos["dark"] = photograph(page, photo_stem.with_name(f"{photo_stem.name}-dark.jpg"))
     context.close()
     return visit
 
 
 @pytest.fixture(scope="module")
-def visit(browser, site, axe_findings):
-    """visit(path) loads a page once per module and returns what happened."""
+def visit(browser, site, axe_findings, toc_chapters, tmp_path_factory):
+    """visit(path) loads a page once per module and returns what happened.
+
+    Chapters are photographed in both themes, into pytest's temporary directory.
+    """
     visits: dict[str, Visit] = {}
+    folder = tmp_path_factory.mktemp("screenshots")
 
     def visit_page(path: str) -> Visit:
         if path not in visits:
-            visits[path] = load(browser, f"{site}/{path}")
-            axe_findings[path] = [
-                (v["id"], v["impact"], len(v["nodes"])) for v in visits[path].axe_violations
-            ]
+            docname = path.removesuffix(".html")
+            stem = folder / docname.replace("/", "-") if docname in toc_chapters else None
+            try:
+                visits[path] = load(browser, f"{site}/{path}", stem)
+            except Exception as error:  # reported by every test, but loaded once
+                visits[path] = error
+            else:
+                axe_findings[path] = [
+                    (v["id"], v["impact"], len(v["nodes"])) for v in visits[path].axe_violations
+                ]
+        if isinstance(visits[path], Exception):
+            pytest.fail(f"loading {path} failed: {visits[path]!r}", pytrace=False)
         return visits[path]
 
     return visit_page
@@ -233,13 +260,15 @@ def test_page_has_no_serious_or_critical_accessibility_violations(site_page, vis
     assert blocking == []
 
 
-# Dark mode: every chapter is photographed in the light and in the dark theme,
-# and each figure's part of the photograph must be light in both. A figure
-# drawn as dark lines on a transparent background would show the dark page
-# through it, and come out dark.
+# Dark mode: every chapter is photographed in the light theme, then switched
+# to the dark theme with the theme's own button and photographed again; each
+# figure's part of the photograph must be light in both. A figure drawn as dark
+# lines on a transparent background would show the dark page through it, and
+# come out dark.
 
 THEME_MODES = ("light", "dark")
 VIEWPORT = {"width": 1280, "height": 900}
+THEME_SWITCH_CYCLE = ("light", "auto", "dark")  # each click moves one step
 # Mean luminance (0 black, 1 white) that a figure must keep. Matplotlib's
 # white figures measure about 0.95; the theme dims images in dark mode to
 # about 0.85; a transparent figure over the dark page measures below 0.2.
@@ -266,30 +295,11 @@ class Photo:
     figures: list[tuple[str, float]]  # (alt text, mean luminance of its region)
 
 
-def only_local(route):
-    if is_local_request(route.request.url):
-        route.continue_()
-    else:
-        route.abort("blockedbyclient")
-
-
-def photograph(browser, url: str, mode: str, path: Path) -> Photo:
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", only_local)
-    # The theme reads the reader's choice from localStorage, as if the switch
-    # had been used on an earlier visit.
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url, wait_until="load")
+def photograph(page, path: Path) -> Photo:
+    """A full-page screenshot, and the mean luminance of each figure in it."""
     page.wait_for_function("() => [...document.images].every(img => img.complete)")
-    page.evaluate("() => window.MathJax?.startup?.promise")
     boxes = page.evaluate(FIGURE_BOXES_JS)
     page.screenshot(path=path, full_page=True, type="jpeg", quality=90)
-    theme = page.evaluate("() => document.documentElement.dataset.theme")
-    page_luminance = page.evaluate(PAGE_BACKGROUND_JS)
-    context.close()
-
     with Image.open(path) as shot:
         grey = shot.convert("L")
     figures = []
@@ -298,25 +308,18 @@ def photograph(browser, url: str, mode: str, path: Path) -> Photo:
                             round(box["x"] + box["width"]), round(box["y"] + box["height"])))
         empty = region.width == 0 or region.height == 0
         figures.append((box["alt"], 0.0 if empty else ImageStat.Stat(region).mean[0] / 255))
-    return Photo(path, theme, page_luminance, figures)
+    return Photo(
+        path,
+        theme=page.evaluate("() => document.documentElement.dataset.theme"),
+        page_luminance=page.evaluate(PAGE_BACKGROUND_JS),
+        figures=figures,
+    )
 
 
 @pytest.fixture(scope="module")
-def photos(browser, site, tmp_path_factory):
-    """photos(chapter) -> {mode: Photo}, taken once per chapter."""
-    folder = tmp_path_factory.mktemp("screenshots")
-    taken: dict[str, dict[str, Photo]] = {}
-
-    def take(chapter: str) -> dict[str, Photo]:
-        if chapter not in taken:
-            taken[chapter] = {
-                mode: photograph(browser, f"{site}/{chapter}.html", mode,
-                                 folder / f"{chapter.replace('/', '-')}-{mode}.jpg")
-                for mode in THEME_MODES
-            }
-        return taken[chapter]
-
-    return take
+def photos(visit):
+    """photos(chapter) -> {theme: Photo}, taken while the chapter was visited."""
+    return lambda chapter: visit(f"{chapter}.html").photos
 
 
 def test_chapter_is_photographed_in_both_themes(chapter, photos):

@@ -157,12 +157,18 @@ def _only_local(route) -> None:
         route.abort("blockedbyclient")
 
 
-def _print_page(context, url: str) -> tuple[str, bytes]:
+def _open(context, url: str):
+    """Start loading `url` in a new page; the page finishes loading on its own."""
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    response = page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="commit")
     if response is None or not response.ok:
         raise RuntimeError(f"{url}: {response.status if response else 'no response'}; is the book built?")
+    return page
+
+
+def _print_page(page) -> tuple[str, bytes]:
+    page.wait_for_load_state("load")
     page.emulate_media(media="print")
     page.evaluate(WAIT_UNTIL_READY_JS)
     title = page.evaluate(TITLE_JS)
@@ -184,7 +190,9 @@ def print_book(browser, site_url: str, docnames: list[str], out: Path, metadata:
     context = browser.new_context()
     context.route("**/*", _only_local)
     try:
-        printed = [_print_page(context, f"{site_url}/{name}.html") for name in docnames]
+        # All pages load and typeset their math at once; then each is printed.
+        pages = [_open(context, f"{site_url}/{name}.html") for name in docnames]
+        printed = [_print_page(page) for page in pages]
         readers = [PdfReader(io.BytesIO(pdf)) for _, pdf in printed]
 
         def contents(first_pages: list[int]) -> bytes:
