@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
