@@ -101,13 +101,13 @@ def finish(result: np.ndarray, dtype: np.dtype, out=None):
     return result[()] if result.ndim == 0 else result
 
 
-def same_shape(func: str, grad_output: np.ndarray, output: np.ndarray) -> None:
+def same_shape(func: str, grad_output: np.ndarray, output: np.ndarray, name: str) -> None:
     """Backward functions never broadcast: the two arrays must match exactly."""
     if grad_output.shape != output.shape:
         raise ValueError(
-            f"{func}: grad_output and output must have the same shape, "
+            f"{func}: grad_output and {name} must have the same shape, "
             f"got grad_output.shape={grad_output.shape} and "
-            f"output.shape={output.shape}"
+            f"{name}.shape={output.shape}"
         )
 
 
@@ -116,14 +116,16 @@ def axis_index(axis: int, ndim: int) -> int:
     return normalize_axis_index(axis, ndim)
 
 
-def backward_inputs(func: str, grad_output, output):
+def backward_inputs(func: str, grad_output, output, name: str = "output"):
     """Validate the ``(grad_output, output)`` pair of a backward function.
 
-    Returns both as float arrays, with the working and result dtypes.
+    ``name`` is the second argument's name: ``"z"`` for a backward pass that
+    takes the forward's input.  Returns both as float arrays, with the working
+    and result dtypes.
     """
     grad_output = as_float_array(grad_output, func, "grad_output")
-    output = as_float_array(output, func, "output")
-    same_shape(func, grad_output, output)
+    output = as_float_array(output, func, name)
+    same_shape(func, grad_output, output, name)
     return (
         grad_output,
         output,

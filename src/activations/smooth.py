@@ -316,18 +316,16 @@ def softplus_backward(
     return _arrays.finish(d, dtype, out)
 
 
-def _input_backward_inputs(func: str, grad_output, z):
-    """Validate the ``(grad_output, z)`` pair of a backward pass from the input."""
-    grad_output = _arrays.as_float_array(grad_output, func, "grad_output")
-    z = _arrays.as_float_array(z, func, "z")
-    if grad_output.shape != z.shape:
-        raise ValueError(
-            f"{func}: grad_output and z must have the same shape, "
-            f"got grad_output.shape={grad_output.shape} and z.shape={z.shape}"
-        )
-    return grad_output, z, _arrays.working_dtype(grad_output, z), _arrays.result_dtype(
-        grad_output, z
-    )
+def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
+    """``grad_output`` times a derivative that needs the forward's input ``z``.
+
+    ``derivative(z, d)`` writes the derivative into the buffer ``d``.
+    """
+    grad_output, z, work, dtype = _arrays.backward_inputs(func, grad_output, z, name="z")
+    d = _arrays.buffer(out, z.shape, work, dtype, func, grad_output, z)
+    derivative(z, d)
+    d *= grad_output
+    return _arrays.finish(d, dtype, out)
 
 
 def _gaussian(z: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -557,11 +555,7 @@ def gelu_backward(
     >>> gelu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.01194565,  1.01194565])
     """
-    grad_output, z, work, dtype = _input_backward_inputs("gelu_backward", grad_output, z)
-    d = _arrays.buffer(out, z.shape, work, dtype, "gelu_backward", grad_output, z)
-    _gelu_grad(z, d)
-    d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return _input_backward("gelu_backward", _gelu_grad, grad_output, z, out)
 
 
 def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -732,8 +726,4 @@ def silu_backward(
     >>> silu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.08810411,  1.08810411])
     """
-    grad_output, z, work, dtype = _input_backward_inputs("silu_backward", grad_output, z)
-    d = _arrays.buffer(out, z.shape, work, dtype, "silu_backward", grad_output, z)
-    _silu_grad(z, d)
-    d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return _input_backward("silu_backward", _silu_grad, grad_output, z, out)
