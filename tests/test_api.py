@@ -242,3 +242,55 @@ def test_read_only_out_is_rejected():
     out.flags.writeable = False
     with pytest.raises(ValueError, match=r"^sigmoid: out is read-only"):
         activations.sigmoid(sample(), out=out)
+
+
+def strided(x):
+    """``x`` as a non-contiguous view: every other column of a wider array."""
+    wide = np.zeros((x.shape[0], 2 * x.shape[1]), dtype=x.dtype)
+    wide[:, ::2] = x
+    return wide[:, ::2]
+
+
+LAYOUTS = {
+    "C order": np.ascontiguousarray,
+    "Fortran order": np.asfortranarray,
+    "a strided view": strided,
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
+def test_large_arrays_worked_in_blocks_match_small_pieces(name, dtype, layout):
+    """Arrays of several blocks give what the same values give a few at a time.
+
+    Pieces of at most one block are computed whole; a larger array is walked
+    block by block (``_arrays.blockwise``), with buffers for a non-contiguous
+    layout and for a non-contiguous ``out``.
+    """
+    from activations import _arrays
+
+    rng = np.random.default_rng(7)
+    size = 3 * _arrays.BLOCK_SIZE + 123
+    z = rng.uniform(0.0, 1.0, size) if name == "logit" else rng.normal(0.0, 12.0, size)
+    z[:9] = [-np.inf, np.inf, np.nan, 0.0, -0.0, -0.7517915246935645, -1.2784645427610737, -40, 40]
+    if name == "logit":
+        z[:9] = [0.0, 1.0, np.nan, 0.5, 0.25, 1e-300, 1 - 2**-53, 0.75, 0.125]
+    z = z.astype(dtype)
+    if name in SECOND_ARGUMENT:
+        args = [rng.normal(size=size).astype(dtype), z]
+    elif name in BACKWARD:  # a backward pass is handed the forward's output
+        forward = getattr(activations, name.removesuffix("_backward"))
+        args = [rng.normal(size=size).astype(dtype), forward(z)]
+    else:
+        args = [z]
+    func = getattr(activations, name)
+    pieces = np.array_split(np.arange(size), 40)
+    expected = np.concatenate([func(*[a[i] for a in args]) for i in pieces])
+
+    shape = (size // 3, 3)
+    laid_out = [layout(a.reshape(shape)) for a in args]
+    np.testing.assert_array_equal(func(*laid_out), expected.reshape(shape))
+    out = strided(np.empty(shape, dtype=expected.dtype))
+    assert func(*laid_out, out=out) is out
+    np.testing.assert_array_equal(out, expected.reshape(shape))

@@ -8,7 +8,9 @@ NumPy ufunc.  The rules live here, in one place:
   a :class:`TypeError` that names the function;
 * float16 is *computed* in float32 and rounded once at the end, so a chain of
   float16 roundings cannot pile up;
-* a 0-d result comes back as a NumPy scalar, any other result as a new array.
+* a 0-d result comes back as a NumPy scalar, any other result as a new array;
+* a formula that needs temporaries runs block by block (:func:`blockwise`), so
+  its peak memory is the output plus temporaries of one cache-sized block.
 """
 
 from __future__ import annotations
@@ -99,6 +101,40 @@ def finish(result: np.ndarray, dtype: np.dtype, out=None):
     if result.dtype != dtype:
         result = result.astype(dtype)
     return result[()] if result.ndim == 0 else result
+
+
+# Elements per block in `blockwise`: 16384 float64 values are 128 KiB, so the
+# few temporaries a formula needs for one block stay in the core's L2 cache,
+# while the fixed cost of each NumPy call is spread over many elements.
+BLOCK_SIZE = 16384
+
+
+def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
+    """Evaluate an elementwise formula block by block; return the last operand.
+
+    ``kernel(*input_blocks, out_block)`` computes the formula for one block
+    into ``out_block``, which it may also use as workspace; the last of
+    ``operands`` is the output.  The operands have one shape.  A formula of
+    several steps that makes full-size temporaries would need several times
+    the output's memory; on blocks of :data:`BLOCK_SIZE` elements its
+    temporaries are small and stay in cache.  Arrays of at most one block are
+    handed to ``kernel`` whole, which keeps small calls cheap.  Larger ones are
+    walked by :class:`numpy.nditer`, which copies a block of a non-contiguous
+    operand into a buffer (and a block of the output back) only when it must.
+    """
+    *inputs, out = operands
+    if out.size <= BLOCK_SIZE:
+        kernel(*inputs, out)
+        return out
+    with np.nditer(
+        operands,
+        flags=["external_loop", "buffered"],
+        op_flags=[["readonly"]] * len(inputs) + [["writeonly"]],
+        buffersize=BLOCK_SIZE,
+    ) as blocks:
+        for block in blocks:
+            kernel(*block)
+    return out
 
 
 def same_shape(func: str, grad_output: np.ndarray, output: np.ndarray, name: str) -> None:

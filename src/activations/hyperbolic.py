@@ -96,9 +96,14 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "tanh_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh_grad", z)
+    return _arrays.finish(_arrays.blockwise(_tanh_grad, z, d), z.dtype, out)
+
+
+def _tanh_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""Put :math:`1 - \tanh^2 z = 4\sigma'(2z)` into ``d``."""
     _logistic_density(z, d, scale=2.0)
     d *= 4.0
-    return _arrays.finish(d, z.dtype, out)
+    return d
 
 
 def tanh_backward(
@@ -162,8 +167,14 @@ def tanh_backward(
         "tanh_backward", grad_output, output
     )
     d = _arrays.buffer(out, output.shape, work, dtype, "tanh_backward", grad_output, output)
-    one_plus_t = np.add(1.0, output, dtype=work)
-    np.subtract(1.0, output, out=d, dtype=work)
+    _arrays.blockwise(_tanh_backward, grad_output, output, d)
+    return _arrays.finish(d, dtype, out)
+
+
+def _tanh_backward(grad_output: np.ndarray, t: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""Put :math:`g\,(1 + t)(1 - t)` into ``d``; both factors are exact."""
+    one_plus_t = np.add(1.0, t, dtype=d.dtype)
+    np.subtract(1.0, t, out=d, dtype=d.dtype)
     d *= one_plus_t
     d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return d

@@ -117,18 +117,23 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
-    work = _arrays.working_dtype(p)
-    z = _arrays.buffer(out, p.shape, work, p.dtype, "logit", p)
-    ratio = np.multiply(2.0, p, out=np.empty(p.shape, dtype=work), dtype=work)
+    z = _arrays.buffer(out, p.shape, _arrays.working_dtype(p), p.dtype, "logit", p)
+    with np.errstate(divide="ignore"):  # p = 0 or 1 gives -inf or inf, the limits
+        _arrays.blockwise(_logit, p, z)
+    return _arrays.finish(z, p.dtype, out)
+
+
+def _logit(p: np.ndarray, z: np.ndarray) -> np.ndarray:
+    r"""Put :math:`\operatorname{logit}(p)` of valid ``p`` into ``z``."""
+    ratio = np.multiply(2.0, p, out=np.empty_like(z), dtype=z.dtype)
     ratio -= 1.0  # 2p - 1, exact for p >= 1/4
     low = np.less(p, 0.25, out=np.empty(p.shape, dtype=bool))
     np.copyto(ratio, p, where=low)
-    np.subtract(1.0, p, out=z, dtype=work)
-    with np.errstate(divide="ignore"):  # p = 0 or 1 gives -inf or inf, the limits
-        ratio /= z  # p / (1 - p) below 1/4, (2p - 1) / (1 - p) above
-        np.log(ratio, out=z, where=low)
-        np.log1p(ratio, out=z, where=np.logical_not(low, out=low))
-    return _arrays.finish(z, p.dtype, out)
+    np.subtract(1.0, p, out=z, dtype=z.dtype)
+    ratio /= z  # p / (1 - p) below 1/4, (2p - 1) / (1 - p) above
+    np.log(ratio, out=z, where=low)
+    np.log1p(ratio, out=z, where=np.logical_not(low, out=low))
+    return z
 
 
 def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -171,7 +176,7 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "sigmoid_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid_grad", z)
-    return _arrays.finish(_logistic_density(z, d), z.dtype, out)
+    return _arrays.finish(_arrays.blockwise(_logistic_density, z, d), z.dtype, out)
 
 
 def _logistic_density(z: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.ndarray:

@@ -323,8 +323,12 @@ def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
     """
     grad_output, z, work, dtype = _arrays.backward_inputs(func, grad_output, z, name="z")
     d = _arrays.buffer(out, z.shape, work, dtype, func, grad_output, z)
-    derivative(z, d)
-    d *= grad_output
+
+    def backward(grad_output, z, d):
+        derivative(z, d)
+        d *= grad_output
+
+    _arrays.blockwise(backward, grad_output, z, d)
     return _arrays.finish(d, dtype, out)
 
 
@@ -432,11 +436,16 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "gelu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu", z)
+    return _arrays.finish(_arrays.blockwise(_gelu, z, r), z.dtype, out)
+
+
+def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """:math:`z\\,\\Phi(z)`, computed in ``r``."""
     _normal_cdf(z, r, _gaussian(z, np.empty_like(r)))
     # Where Phi(z) underflowed to 0 the product is 0 too, also for z = -inf
     # (which would give -inf * 0 = nan): leave those entries alone.
     np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
-    return _arrays.finish(r, z.dtype, out)
+    return r
 
 
 def _gelu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -499,8 +508,7 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "gelu_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu_grad", z)
-    _gelu_grad(z, d)
-    return _arrays.finish(d, z.dtype, out)
+    return _arrays.finish(_arrays.blockwise(_gelu_grad, z, d), z.dtype, out)
 
 
 def gelu_backward(
@@ -594,6 +602,11 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "silu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu", z)
+    return _arrays.finish(_arrays.blockwise(_silu, z, r), z.dtype, out)
+
+
+def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """:math:`z\\,\\sigma(z)`, computed in ``r``."""
     sigmoid(z, out=r)
     # Where sigma(z) underflowed to 0 the product is 0 too, also for z = -inf
     # (which would give -inf * 0 = nan): leave those entries alone.
@@ -603,7 +616,7 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     tail *= half
     tail *= half
     r[far] = tail
-    return _arrays.finish(r, z.dtype, out)
+    return r
 
 
 def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -670,8 +683,7 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "silu_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu_grad", z)
-    _silu_grad(z, d)
-    return _arrays.finish(d, z.dtype, out)
+    return _arrays.finish(_arrays.blockwise(_silu_grad, z, d), z.dtype, out)
 
 
 def silu_backward(
