@@ -294,3 +294,33 @@ def test_large_arrays_worked_in_blocks_match_small_pieces(name, dtype, layout):
     out = strided(np.empty(shape, dtype=expected.dtype))
     assert func(*laid_out, out=out) is out
     np.testing.assert_array_equal(out, expected.reshape(shape))
+
+
+@pytest.mark.parametrize("classes", [7, 1000, 10000])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"] + AXIS_BACKWARD)
+def test_large_batches_worked_in_blocks_of_rows_match_row_by_row(name, classes, monkeypatch):
+    """A batch of many rows, split into blocks of rows, gives each row's own result.
+
+    The blocks are made small here, so that a batch of a few blocks (and a row
+    longer than a block) stays quick to check row by row.
+    """
+    from activations import _arrays
+
+    monkeypatch.setattr(_arrays, "ROWS_BLOCK_SIZE", 4096)
+    rng = np.random.default_rng(3)
+    rows = 3 * _arrays.ROWS_BLOCK_SIZE // classes + 2
+    z = rng.normal(0.0, 20.0, (rows, classes))
+    z[0, :3] = [np.inf, 1.0, 2.0]
+    z[1, :3] = [-np.inf, np.nan, 2.0]
+    if name in AXIS_BACKWARD:
+        forward = getattr(activations, name.removesuffix("_backward"))
+        args = [rng.normal(size=z.shape), forward(z)]
+    else:
+        args = [z]
+    func = getattr(activations, name)
+    expected = np.stack([func(*[a[i] for a in args]) for i in range(rows)])
+    np.testing.assert_array_equal(func(*args), expected)
+    # Along the first axis the batch is not split, and NumPy sums each row in
+    # another order: the same result up to rounding.
+    transposed = func(*[np.ascontiguousarray(a.T) for a in args], axis=0)
+    np.testing.assert_allclose(transposed.T, expected, rtol=1e-13, atol=1e-13)

@@ -39,7 +39,7 @@ def _shifted_logits(z: np.ndarray, axis: int, shifted: np.ndarray):
     return maximum, top
 
 
-def _softmax(z: np.ndarray, axis: int, p: np.ndarray) -> np.ndarray:
+def _softmax(z: np.ndarray, p: np.ndarray, axis: int) -> np.ndarray:
     """Softmax of a validated, non-empty array, computed in ``p``."""
     _shifted_logits(z, axis, p)
     np.exp(p, out=p)
@@ -101,7 +101,7 @@ def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.n
     z, axis = _logits(z, axis, "softmax")
     p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softmax", z)
     if z.size:
-        _softmax(z, axis, p)
+        _arrays.rowwise(_softmax, axis, z, p)
     return _arrays.finish(p, z.dtype, out)
 
 
@@ -157,8 +157,13 @@ def log_softmax(
     """
     z, axis = _logits(z, axis, "log_softmax")
     shifted = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "log_softmax", z)
-    if z.size == 0:
-        return _arrays.finish(shifted, z.dtype, out)
+    if z.size:
+        _arrays.rowwise(_log_softmax, axis, z, shifted)
+    return _arrays.finish(shifted, z.dtype, out)
+
+
+def _log_softmax(z: np.ndarray, shifted: np.ndarray, axis: int) -> np.ndarray:
+    """Log-softmax of a validated, non-empty array, computed in ``shifted``."""
     maximum, top = _shifted_logits(z, axis, shifted)
     others = np.exp(shifted)
     np.put_along_axis(others, top, 0.0, axis=axis)
@@ -167,7 +172,7 @@ def log_softmax(
         # inf - inf: a row whose maximum is infinite is NaN throughout, as documented.
         log_sum += maximum - maximum
     shifted -= log_sum
-    return _arrays.finish(shifted, z.dtype, out)
+    return shifted
 
 
 def softmax_jacobian(
@@ -218,7 +223,7 @@ def softmax_jacobian(
     work = _arrays.working_dtype(z)
     p = np.empty(z.shape, dtype=work)
     if z.size:
-        _softmax(z, axis, p)
+        _arrays.rowwise(_softmax, axis, z, p)
     p = np.moveaxis(p, axis, -1)
     shape = p.shape + p.shape[-1:]
     jacobian = _arrays.buffer(out, shape, work, z.dtype, "softmax_jacobian", z)
@@ -289,11 +294,17 @@ def softmax_backward(
     )
     axis = _arrays.axis_index(axis, output.ndim)
     d = _arrays.buffer(out, output.shape, work, dtype, "softmax_backward", grad_output, output)
-    np.multiply(grad_output, output, out=d, dtype=work)
-    weighted = np.sum(d, axis=axis, keepdims=True)
-    np.subtract(grad_output, weighted, out=d, dtype=work)
-    d *= output
+    _arrays.rowwise(_softmax_backward, axis, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
+
+
+def _softmax_backward(g: np.ndarray, p: np.ndarray, d: np.ndarray, axis: int) -> np.ndarray:
+    r"""Put :math:`p \odot (g - \langle g, p \rangle)` along ``axis`` into ``d``."""
+    np.multiply(g, p, out=d, dtype=d.dtype)
+    weighted = np.sum(d, axis=axis, keepdims=True)
+    np.subtract(g, weighted, out=d, dtype=d.dtype)
+    d *= p
+    return d
 
 
 def log_softmax_backward(
@@ -353,7 +364,15 @@ def log_softmax_backward(
     )
     axis = _arrays.axis_index(axis, output.ndim)
     d = _arrays.buffer(out, output.shape, work, dtype, "log_softmax_backward", grad_output, output)
-    np.exp(output, out=d, dtype=work)
-    d *= np.sum(grad_output, axis=axis, keepdims=True, dtype=work)
-    np.subtract(grad_output, d, out=d, dtype=work)
+    _arrays.rowwise(_log_softmax_backward, axis, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
+
+
+def _log_softmax_backward(
+    g: np.ndarray, y: np.ndarray, d: np.ndarray, axis: int
+) -> np.ndarray:
+    r"""Put :math:`g - e^{y} \sum g` along ``axis`` into ``d``."""
+    np.exp(y, out=d, dtype=d.dtype)
+    d *= np.sum(g, axis=axis, keepdims=True, dtype=d.dtype)
+    np.subtract(g, d, out=d, dtype=d.dtype)
+    return d
