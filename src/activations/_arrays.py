@@ -20,6 +20,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 # dtype kinds that are promoted to float64: bool, signed and unsigned integers.
 _PROMOTED_KINDS = "biu"
+_FLOAT32 = np.dtype(np.float32)
 
 
 def as_float_array(x, func: str, name: str) -> np.ndarray:
@@ -28,6 +29,8 @@ def as_float_array(x, func: str, name: str) -> np.ndarray:
     ``func`` and ``name`` are the public function and argument names, used in
     the error message.
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f":  # the common case, first
+        return x
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(
             f"{func}: {name} must be a real number or an array of real numbers, "
@@ -47,13 +50,20 @@ def as_float_array(x, func: str, name: str) -> np.ndarray:
 
 def working_dtype(*arrays: np.ndarray) -> np.dtype:
     """The dtype in which to compute: float16 is computed in float32."""
-    dtype = np.result_type(*arrays)
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
+    return _working(result_dtype(*arrays))
+
+
+def _working(dtype: np.dtype) -> np.dtype:
+    return _FLOAT32 if dtype.char == "e" else dtype
 
 
 def result_dtype(*arrays: np.ndarray) -> np.dtype:
     """The dtype the caller gets back."""
-    return np.result_type(*arrays)
+    dtype = arrays[0].dtype
+    for array in arrays[1:]:
+        if array.dtype != dtype:
+            return np.result_type(*arrays)
+    return dtype
 
 
 def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> None:
@@ -196,9 +206,5 @@ def backward_inputs(func: str, grad_output, output, name: str = "output"):
     grad_output = as_float_array(grad_output, func, "grad_output")
     output = as_float_array(output, func, name)
     same_shape(func, grad_output, output, name)
-    return (
-        grad_output,
-        output,
-        working_dtype(grad_output, output),
-        result_dtype(grad_output, output),
-    )
+    dtype = result_dtype(grad_output, output)
+    return grad_output, output, _working(dtype), dtype

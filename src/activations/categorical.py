@@ -24,24 +24,14 @@ __all__ = [
 ]
 
 
-def _shifted_logits(z: np.ndarray, axis: int, shifted: np.ndarray):
-    """Put ``z - max(z)`` along ``axis`` into ``shifted``; return the maximum
-    and its position.
-
-    Subtracting the maximum leaves softmax unchanged and keeps every
-    exponential in :math:`(0, 1]`, so none can overflow.  The maximum entry
-    becomes exactly 0.
-    """
-    top = np.argmax(z, axis=axis, keepdims=True)
-    maximum = np.take_along_axis(z, top, axis=axis)
-    with np.errstate(invalid="ignore"):  # inf - inf is nan, as documented
-        np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
-    return maximum, top
-
-
+@np.errstate(invalid="ignore")  # inf - inf is nan, as documented
 def _softmax(z: np.ndarray, p: np.ndarray, axis: int) -> np.ndarray:
-    """Softmax of a validated, non-empty array, computed in ``p``."""
-    _shifted_logits(z, axis, p)
+    """Softmax of a validated, non-empty array, computed in ``p``.
+
+    Subtracting the maximum along ``axis`` leaves softmax unchanged and keeps
+    every exponential in :math:`(0, 1]`, so none can overflow.
+    """
+    np.subtract(z, np.max(z, axis=axis, keepdims=True), out=p, dtype=p.dtype)
     np.exp(p, out=p)
     p /= np.sum(p, axis=axis, keepdims=True)
     return p
@@ -162,15 +152,19 @@ def log_softmax(
     return _arrays.finish(shifted, z.dtype, out)
 
 
+@np.errstate(invalid="ignore")  # inf - inf is nan, as documented
 def _log_softmax(z: np.ndarray, shifted: np.ndarray, axis: int) -> np.ndarray:
     """Log-softmax of a validated, non-empty array, computed in ``shifted``."""
-    maximum, top = _shifted_logits(z, axis, shifted)
+    # Shifted by the maximum, as in _softmax; the maximum entry becomes exactly
+    # 0, and its position is needed to leave it out of the sum of the others.
+    top = np.argmax(z, axis=axis, keepdims=True)
+    maximum = np.take_along_axis(z, top, axis=axis)
+    np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
     others = np.exp(shifted)
     np.put_along_axis(others, top, 0.0, axis=axis)
     log_sum = np.log1p(np.sum(others, axis=axis, keepdims=True))
-    with np.errstate(invalid="ignore"):
-        # inf - inf: a row whose maximum is infinite is NaN throughout, as documented.
-        log_sum += maximum - maximum
+    # inf - inf: a row whose maximum is infinite is NaN throughout.
+    log_sum += maximum - maximum
     shifted -= log_sum
     return shifted
 

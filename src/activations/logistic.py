@@ -61,12 +61,16 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "sigmoid", "z")
     p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid", z)
+    return _arrays.finish(_sigmoid(z, p), z.dtype, out)
+
+
+@np.errstate(over="ignore")  # e^{-z} = inf gives 1/inf = 0, the limit
+def _sigmoid(z: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Put :math:`1 / (1 + e^{-z})` into ``p``."""
     np.negative(z, out=p, dtype=p.dtype)
-    with np.errstate(over="ignore"):  # e^{-z} = inf gives 1/inf = 0, the limit
-        np.exp(p, out=p)
-    p += 1.0
-    np.reciprocal(p, out=p)
-    return _arrays.finish(p, z.dtype, out)
+    np.exp(p, out=p)
+    np.add(p, 1.0, out=p)
+    return np.reciprocal(p, out=p)
 
 
 def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -118,11 +122,10 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
     z = _arrays.buffer(out, p.shape, _arrays.working_dtype(p), p.dtype, "logit", p)
-    with np.errstate(divide="ignore"):  # p = 0 or 1 gives -inf or inf, the limits
-        _arrays.blockwise(_logit, p, z)
-    return _arrays.finish(z, p.dtype, out)
+    return _arrays.finish(_arrays.blockwise(_logit, p, z), p.dtype, out)
 
 
+@np.errstate(divide="ignore")  # p = 0 or 1 gives -inf or inf, the limits
 def _logit(p: np.ndarray, z: np.ndarray) -> np.ndarray:
     r"""Put :math:`\operatorname{logit}(p)` of valid ``p`` into ``z``."""
     ratio = np.multiply(2.0, p, out=np.empty_like(z), dtype=z.dtype)
@@ -179,6 +182,7 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return _arrays.finish(_arrays.blockwise(_logistic_density, z, d), z.dtype, out)
 
 
+@np.errstate(over="ignore")  # s|z| = inf gives e^-inf = 0, the limit
 def _logistic_density(z: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.ndarray:
     r"""Put :math:`\sigma'(sz) = e^{-s|z|} / (1 + e^{-s|z|})^2` into ``d``.
 
@@ -187,8 +191,7 @@ def _logistic_density(z: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.nd
     ``d`` is a buffer of the working dtype that does not overlap ``z``.
     """
     np.abs(z, out=d, dtype=d.dtype)
-    with np.errstate(over="ignore"):  # s|z| = inf gives e^-inf = 0, the limit
-        d *= -scale
+    np.multiply(d, -scale, out=d)
     np.exp(d, out=d)
     denominator = np.add(1.0, d, out=np.empty_like(d))
     np.square(denominator, out=denominator)
