@@ -31,9 +31,10 @@ def _softmax(z: np.ndarray, p: np.ndarray, axis: int) -> np.ndarray:
     Subtracting the maximum along ``axis`` leaves softmax unchanged and keeps
     every exponential in :math:`(0, 1]`, so none can overflow.
     """
-    np.subtract(z, np.max(z, axis=axis, keepdims=True), out=p, dtype=p.dtype)
+    maximum = np.maximum.reduce(z, axis=axis, keepdims=True)
+    np.subtract(z, maximum, out=p, dtype=p.dtype)
     np.exp(p, out=p)
-    p /= np.sum(p, axis=axis, keepdims=True)
+    p /= np.add.reduce(p, axis=axis, keepdims=True)
     return p
 
 
@@ -162,7 +163,7 @@ def _log_softmax(z: np.ndarray, shifted: np.ndarray, axis: int) -> np.ndarray:
     np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
     others = np.exp(shifted)
     np.put_along_axis(others, top, 0.0, axis=axis)
-    log_sum = np.log1p(np.sum(others, axis=axis, keepdims=True))
+    log_sum = np.log1p(np.add.reduce(others, axis=axis, keepdims=True))
     # inf - inf: a row whose maximum is infinite is NaN throughout.
     log_sum += maximum - maximum
     shifted -= log_sum
@@ -295,7 +296,7 @@ def softmax_backward(
 def _softmax_backward(g: np.ndarray, p: np.ndarray, d: np.ndarray, axis: int) -> np.ndarray:
     r"""Put :math:`p \odot (g - \langle g, p \rangle)` along ``axis`` into ``d``."""
     np.multiply(g, p, out=d, dtype=d.dtype)
-    weighted = np.sum(d, axis=axis, keepdims=True)
+    weighted = np.add.reduce(d, axis=axis, keepdims=True)
     np.subtract(g, weighted, out=d, dtype=d.dtype)
     d *= p
     return d
@@ -367,6 +368,6 @@ def _log_softmax_backward(
 ) -> np.ndarray:
     r"""Put :math:`g - e^{y} \sum g` along ``axis`` into ``d``."""
     np.exp(y, out=d, dtype=d.dtype)
-    d *= np.sum(g, axis=axis, keepdims=True, dtype=d.dtype)
+    d *= np.add.reduce(g, axis=axis, dtype=d.dtype, keepdims=True)
     np.subtract(g, d, out=d, dtype=d.dtype)
     return d
