@@ -10,23 +10,14 @@ import pytest
 
 import activations
 
-ELEMENTWISE = [
-    "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
-    "softplus", "softplus_grad", "gelu", "gelu_grad", "silu", "silu_grad",
-]
-# Backward functions of elementwise activations, then those along an axis.
-ELEMENTWISE_BACKWARD = [
-    "sigmoid_backward", "tanh_backward", "relu_backward", "leaky_relu_backward",
-    "elu_backward", "softplus_backward", "gelu_backward", "silu_backward",
-]
-AXIS_BACKWARD = ["softmax_backward", "log_softmax_backward"]
-BACKWARD = ELEMENTWISE_BACKWARD + AXIS_BACKWARD
-# GELU and SiLU cannot be inverted from their output: their backward passes
-# take the input z as their second argument.
-SECOND_ARGUMENT = {"gelu_backward": "z", "silu_backward": "z"}
-ALONG_AXIS = ["softmax", "log_softmax", "softmax_jacobian"]
-UNARY = ELEMENTWISE + ["logit"] + ALONG_AXIS
+from functions import (
+    ALONG_AXIS,
+    AXIS_BACKWARD,
+    BACKWARD,
+    ELEMENTWISE,
+    ELEMENTWISE_BACKWARD,
+    SECOND_ARGUMENT,
+)
 
 
 def call(name, x):
@@ -243,84 +234,3 @@ def test_read_only_out_is_rejected():
     with pytest.raises(ValueError, match=r"^sigmoid: out is read-only"):
         activations.sigmoid(sample(), out=out)
 
-
-def strided(x):
-    """``x`` as a non-contiguous view: every other column of a wider array."""
-    wide = np.zeros((x.shape[0], 2 * x.shape[1]), dtype=x.dtype)
-    wide[:, ::2] = x
-    return wide[:, ::2]
-
-
-LAYOUTS = {
-    "C order": np.ascontiguousarray,
-    "Fortran order": np.asfortranarray,
-    "a strided view": strided,
-}
-
-
-@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
-def test_large_arrays_worked_in_blocks_match_small_pieces(name, dtype, layout):
-    """Arrays of several blocks give what the same values give a few at a time.
-
-    Pieces of at most one block are computed whole; a larger array is walked
-    block by block (``_arrays.blockwise``), with buffers for a non-contiguous
-    layout and for a non-contiguous ``out``.
-    """
-    from activations import _arrays
-
-    rng = np.random.default_rng(7)
-    size = 3 * _arrays.BLOCK_SIZE + 123
-    z = rng.uniform(0.0, 1.0, size) if name == "logit" else rng.normal(0.0, 12.0, size)
-    z[:9] = [-np.inf, np.inf, np.nan, 0.0, -0.0, -0.7517915246935645, -1.2784645427610737, -40, 40]
-    if name == "logit":
-        z[:9] = [0.0, 1.0, np.nan, 0.5, 0.25, 1e-300, 1 - 2**-53, 0.75, 0.125]
-    z = z.astype(dtype)
-    if name in SECOND_ARGUMENT:
-        args = [rng.normal(size=size).astype(dtype), z]
-    elif name in BACKWARD:  # a backward pass is handed the forward's output
-        forward = getattr(activations, name.removesuffix("_backward"))
-        args = [rng.normal(size=size).astype(dtype), forward(z)]
-    else:
-        args = [z]
-    func = getattr(activations, name)
-    pieces = np.array_split(np.arange(size), 40)
-    expected = np.concatenate([func(*[a[i] for a in args]) for i in pieces])
-
-    shape = (size // 3, 3)
-    laid_out = [layout(a.reshape(shape)) for a in args]
-    np.testing.assert_array_equal(func(*laid_out), expected.reshape(shape))
-    out = strided(np.empty(shape, dtype=expected.dtype))
-    assert func(*laid_out, out=out) is out
-    np.testing.assert_array_equal(out, expected.reshape(shape))
-
-
-@pytest.mark.parametrize("classes", [7, 1000, 10000])
-@pytest.mark.parametrize("name", ["softmax", "log_softmax"] + AXIS_BACKWARD)
-def test_large_batches_worked_in_blocks_of_rows_match_row_by_row(name, classes, monkeypatch):
-    """A batch of many rows, split into blocks of rows, gives each row's own result.
-
-    The blocks are made small here, so that a batch of a few blocks (and a row
-    longer than a block) stays quick to check row by row.
-    """
-    from activations import _arrays
-
-    monkeypatch.setattr(_arrays, "ROWS_BLOCK_SIZE", 4096)
-    rng = np.random.default_rng(3)
-    rows = 3 * _arrays.ROWS_BLOCK_SIZE // classes + 2
-    z = rng.normal(0.0, 20.0, (rows, classes))
-    z[0, :3] = [np.inf, 1.0, 2.0]
-    z[1, :3] = [-np.inf, np.nan, 2.0]
-    if name in AXIS_BACKWARD:
-        forward = getattr(activations, name.removesuffix("_backward"))
-        args = [rng.normal(size=z.shape), forward(z)]
-    else:
-        args = [z]
-    func = getattr(activations, name)
-    expected = np.stack([func(*[a[i] for a in args]) for i in range(rows)])
-    np.testing.assert_array_equal(func(*args), expected)
-    # Along the first axis the batch is not split, and NumPy sums each row in
-    # another order: the same result up to rounding.
-    transposed = func(*[np.ascontiguousarray(a.T) for a in args], axis=0)
-    np.testing.assert_allclose(transposed.T, expected, rtol=1e-13, atol=1e-13)

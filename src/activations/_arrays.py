@@ -8,9 +8,10 @@ NumPy ufunc.  The rules live here, in one place:
   a :class:`TypeError` that names the function;
 * float16 is *computed* in float32 and rounded once at the end, so a chain of
   float16 roundings cannot pile up;
-* a 0-d result comes back as a NumPy scalar, any other result as a new array;
-* a formula that needs temporaries runs block by block (:func:`blockwise`), so
-  its peak memory is the output plus temporaries of one cache-sized block.
+* a 0-d result comes back as a NumPy scalar, any other result as a new array.
+
+How a formula is then evaluated on a large array, in blocks and on several
+threads, is the business of :mod:`activations._blocks`.
 """
 
 from __future__ import annotations
@@ -111,74 +112,6 @@ def finish(result: np.ndarray, dtype: np.dtype, out=None):
     if result.dtype != dtype:
         result = result.astype(dtype)
     return result[()] if result.ndim == 0 else result
-
-
-# Elements per block in `blockwise`: 16384 float64 values are 128 KiB, so the
-# few temporaries a formula needs for one block stay in the core's L2 cache,
-# while the fixed cost of each NumPy call is spread over many elements.
-BLOCK_SIZE = 16384
-
-
-def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
-    """Evaluate an elementwise formula block by block; return the last operand.
-
-    ``kernel(*input_blocks, out_block)`` computes the formula for one block
-    into ``out_block``, which it may also use as workspace; the last of
-    ``operands`` is the output.  The operands have one shape.  A formula of
-    several steps that makes full-size temporaries would need several times
-    the output's memory; on blocks of :data:`BLOCK_SIZE` elements its
-    temporaries are small and stay in cache.  Arrays of at most one block are
-    handed to ``kernel`` whole, which keeps small calls cheap.  Larger ones are
-    walked by :class:`numpy.nditer`, which copies a block of a non-contiguous
-    operand into a buffer (and a block of the output back) only when it must.
-    """
-    *inputs, out = operands
-    if out.size <= BLOCK_SIZE:
-        kernel(*inputs, out)
-        return out
-    with np.nditer(
-        operands,
-        flags=["external_loop", "buffered"],
-        op_flags=[["readonly"]] * len(inputs) + [["writeonly"]],
-        buffersize=BLOCK_SIZE,
-    ) as blocks:
-        for block in blocks:
-            kernel(*block)
-    return out
-
-
-# Elements per block in `rowwise`.  A block of rows costs several NumPy calls
-# with a larger fixed cost (the reductions and the gather of each row's
-# maximum), so its blocks are larger: 2^17 float64 values are 1 MiB, which
-# still stays in cache.
-ROWS_BLOCK_SIZE = 2**17
-
-
-def rowwise(kernel, axis: int, *operands: np.ndarray) -> np.ndarray:
-    """Evaluate a formula along ``axis`` on blocks of whole rows; return the last operand.
-
-    The counterpart of :func:`blockwise` for the softmax family, whose every
-    value depends on a whole row along ``axis``.  ``kernel(*blocks, axis)``
-    computes the formula for a block of rows into the last block, which it may
-    also use as workspace; the operands have one shape.  When the rows lie
-    along the last axis of C-contiguous arrays (the common case, and the only
-    one split), the blocks are views of about :data:`ROWS_BLOCK_SIZE` elements, and
-    each row is summed exactly as it would be in the whole array.  Otherwise
-    ``kernel`` gets the arrays whole.
-    """
-    out = operands[-1]
-    if (
-        out.size <= ROWS_BLOCK_SIZE
-        or axis != out.ndim - 1
-        or not all(a.flags.c_contiguous for a in operands)
-    ):
-        kernel(*operands, axis)
-        return out
-    rows = [a.reshape(-1, out.shape[-1]) for a in operands]
-    step = max(1, ROWS_BLOCK_SIZE // out.shape[-1])
-    for start in range(0, len(rows[0]), step):
-        kernel(*(r[start : start + step] for r in rows), 1)
-    return out
 
 
 def same_shape(func: str, grad_output: np.ndarray, output: np.ndarray, name: str) -> None:

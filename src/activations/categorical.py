@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays
+from . import _arrays, _blocks
 
 __all__ = [
     "softmax",
@@ -92,7 +92,7 @@ def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.n
     z, axis = _logits(z, axis, "softmax")
     p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softmax", z)
     if z.size:
-        _arrays.rowwise(_softmax, axis, z, p)
+        _blocks.rowwise(_softmax, axis, z, p)
     return _arrays.finish(p, z.dtype, out)
 
 
@@ -149,7 +149,7 @@ def log_softmax(
     z, axis = _logits(z, axis, "log_softmax")
     shifted = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "log_softmax", z)
     if z.size:
-        _arrays.rowwise(_log_softmax, axis, z, shifted)
+        _blocks.rowwise(_log_softmax, axis, z, shifted)
     return _arrays.finish(shifted, z.dtype, out)
 
 
@@ -218,7 +218,7 @@ def softmax_jacobian(
     work = _arrays.working_dtype(z)
     p = np.empty(z.shape, dtype=work)
     if z.size:
-        _arrays.rowwise(_softmax, axis, z, p)
+        _blocks.rowwise(_softmax, axis, z, p)
     p = np.moveaxis(p, axis, -1)
     shape = p.shape + p.shape[-1:]
     jacobian = _arrays.buffer(out, shape, work, z.dtype, "softmax_jacobian", z)
@@ -289,7 +289,7 @@ def softmax_backward(
     )
     axis = _arrays.axis_index(axis, output.ndim)
     d = _arrays.buffer(out, output.shape, work, dtype, "softmax_backward", grad_output, output)
-    _arrays.rowwise(_softmax_backward, axis, grad_output, output, d)
+    _blocks.rowwise(_softmax_backward, axis, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
 
 
@@ -359,7 +359,7 @@ def log_softmax_backward(
     )
     axis = _arrays.axis_index(axis, output.ndim)
     d = _arrays.buffer(out, output.shape, work, dtype, "log_softmax_backward", grad_output, output)
-    _arrays.rowwise(_log_softmax_backward, axis, grad_output, output, d)
+    _blocks.rowwise(_log_softmax_backward, axis, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays
+from . import _arrays, _blocks
 from .logistic import _logistic_density
 
 __all__ = ["tanh", "tanh_grad", "tanh_backward"]
@@ -51,8 +51,12 @@ def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "tanh", "z")
     t = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh", z)
-    np.tanh(z, out=t, dtype=t.dtype)
-    return _arrays.finish(t, z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_tanh, z, t), z.dtype, out)
+
+
+def _tanh(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Put :math:`\\tanh z` into ``t``."""
+    return np.tanh(z, out=t, dtype=t.dtype)
 
 
 def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -96,7 +100,7 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "tanh_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh_grad", z)
-    return _arrays.finish(_arrays.blockwise(_tanh_grad, z, d), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_tanh_grad, z, d), z.dtype, out)
 
 
 def _tanh_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -167,7 +171,7 @@ def tanh_backward(
         "tanh_backward", grad_output, output
     )
     d = _arrays.buffer(out, output.shape, work, dtype, "tanh_backward", grad_output, output)
-    _arrays.blockwise(_tanh_backward, grad_output, output, d)
+    _blocks.blockwise(_tanh_backward, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays
+from . import _arrays, _blocks
 
 __all__ = ["sigmoid", "logit", "sigmoid_grad", "sigmoid_backward"]
 
@@ -61,7 +61,7 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "sigmoid", "z")
     p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid", z)
-    return _arrays.finish(_sigmoid(z, p), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_sigmoid, z, p), z.dtype, out)
 
 
 @np.errstate(over="ignore")  # e^{-z} = inf gives 1/inf = 0, the limit
@@ -122,7 +122,7 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
     z = _arrays.buffer(out, p.shape, _arrays.working_dtype(p), p.dtype, "logit", p)
-    return _arrays.finish(_arrays.blockwise(_logit, p, z), p.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_logit, p, z), p.dtype, out)
 
 
 @np.errstate(divide="ignore")  # p = 0 or 1 gives -inf or inf, the limits
@@ -179,7 +179,7 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "sigmoid_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid_grad", z)
-    return _arrays.finish(_arrays.blockwise(_logistic_density, z, d), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_logistic_density, z, d), z.dtype, out)
 
 
 @np.errstate(over="ignore")  # s|z| = inf gives e^-inf = 0, the limit
@@ -261,7 +261,13 @@ def sigmoid_backward(
         "sigmoid_backward", grad_output, output
     )
     d = _arrays.buffer(out, output.shape, work, dtype, "sigmoid_backward", grad_output, output)
-    np.subtract(1.0, output, out=d, dtype=work)
-    d *= output
-    d *= grad_output
+    _blocks.blockwise(_sigmoid_backward, grad_output, output, d)
     return _arrays.finish(d, dtype, out)
+
+
+def _sigmoid_backward(grad_output: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Put :math:`g\\,p\\,(1 - p)` into ``d``."""
+    np.subtract(1.0, p, out=d, dtype=d.dtype)
+    d *= p
+    d *= grad_output
+    return d

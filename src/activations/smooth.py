@@ -25,8 +25,8 @@ import numpy as np
 import scipy.special
 from numpy.typing import ArrayLike
 
-from . import _arrays
-from .logistic import sigmoid, sigmoid_grad
+from . import _arrays, _blocks
+from .logistic import _logistic_density, _sigmoid
 
 __all__ = [
     "softplus",
@@ -238,8 +238,7 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "softplus_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softplus_grad", z)
-    sigmoid(z, out=d)
-    return _arrays.finish(d, z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_sigmoid, z, d), z.dtype, out)
 
 
 def softplus_backward(
@@ -328,7 +327,7 @@ def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
         derivative(z, d)
         d *= grad_output
 
-    _arrays.blockwise(backward, grad_output, z, d)
+    _blocks.blockwise(backward, grad_output, z, d)
     return _arrays.finish(d, dtype, out)
 
 
@@ -436,7 +435,7 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "gelu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu", z)
-    return _arrays.finish(_arrays.blockwise(_gelu, z, r), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_gelu, z, r), z.dtype, out)
 
 
 def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -508,7 +507,7 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "gelu_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu_grad", z)
-    return _arrays.finish(_arrays.blockwise(_gelu_grad, z, d), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_gelu_grad, z, d), z.dtype, out)
 
 
 def gelu_backward(
@@ -602,12 +601,12 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "silu", "z")
     r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu", z)
-    return _arrays.finish(_arrays.blockwise(_silu, z, r), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_silu, z, r), z.dtype, out)
 
 
 def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     """:math:`z\\,\\sigma(z)`, computed in ``r``."""
-    sigmoid(z, out=r)
+    _sigmoid(z, r)
     # Where sigma(z) underflowed to 0 the product is 0 too, also for z = -inf
     # (which would give -inf * 0 = nan): leave those entries alone.
     np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
@@ -621,8 +620,8 @@ def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
     """:math:`\\sigma(z) + z\\,\\sigma'(z)`, computed in ``d``."""
-    sigmoid(z, out=d)
-    slope = sigmoid_grad(z, out=np.empty_like(d))
+    _sigmoid(z, d)
+    slope = _logistic_density(z, np.empty_like(d))
     # Where sigma'(z) underflowed, z sigma'(z) is negligible, also for
     # z = +-inf (which would give inf * 0 = nan): skip the product there.
     np.multiply(slope, z, out=slope, where=np.not_equal(slope, 0.0), dtype=d.dtype)
@@ -683,7 +682,7 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """
     z = _arrays.as_float_array(z, "silu_grad", "z")
     d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu_grad", z)
-    return _arrays.finish(_arrays.blockwise(_silu_grad, z, d), z.dtype, out)
+    return _arrays.finish(_blocks.blockwise(_silu_grad, z, d), z.dtype, out)
 
 
 def silu_backward(

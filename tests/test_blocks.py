@@ -1,0 +1,151 @@
+"""Large arrays: evaluated in blocks and on several threads, with the same results.
+
+Pieces of at most one block are computed whole, in the calling thread.  These
+tests check that larger arrays, which ``activations._blocks`` splits into
+blocks and shares out between threads, give exactly what their pieces give.
+The thresholds are lowered here, so that arrays of a few blocks are split
+between threads too and stay quick to check piece by piece.
+"""
+
+import multiprocessing
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import activations
+from activations import _blocks
+from functions import AXIS_BACKWARD, BACKWARD, ELEMENTWISE, ELEMENTWISE_BACKWARD, SECOND_ARGUMENT
+
+SIZE = 3 * _blocks.BLOCK_SIZE + 123
+
+
+@pytest.fixture(params=[1, 3], ids=["1 thread", "3 threads"])
+def threads(request, monkeypatch):
+    """Run the test with ACTIVATIONS_NUM_THREADS set, and threads worth it from one block."""
+    monkeypatch.setenv("ACTIVATIONS_NUM_THREADS", str(request.param))
+    monkeypatch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
+    return request.param
+
+
+def strided(x):
+    """``x`` as a non-contiguous view: every other column of a wider array."""
+    wide = np.zeros((x.shape[0], 2 * x.shape[1]), dtype=x.dtype)
+    wide[:, ::2] = x
+    return wide[:, ::2]
+
+
+LAYOUTS = {
+    "C order": np.ascontiguousarray,
+    "Fortran order": np.asfortranarray,
+    "a strided view": strided,
+}
+
+
+def arguments(name, z, rng):
+    """The arguments of ``name`` for inputs ``z``: a backward pass gets the forward's output."""
+    if name in SECOND_ARGUMENT:
+        return [rng.normal(size=z.shape).astype(z.dtype), z]
+    if name in BACKWARD:
+        forward = getattr(activations, name.removesuffix("_backward"))
+        return [rng.normal(size=z.shape).astype(z.dtype), forward(z)]
+    return [z]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD)
+def test_large_arrays_match_small_pieces(name, dtype, layout, threads):
+    """Arrays of several blocks, in any layout and with any ``out``, match their pieces."""
+    rng = np.random.default_rng(7)
+    z = rng.uniform(0.0, 1.0, SIZE) if name == "logit" else rng.normal(0.0, 12.0, SIZE)
+    z[:9] = [-np.inf, np.inf, np.nan, 0.0, -0.0, -0.7517915246935645, -1.2784645427610737, -40, 40]
+    if name == "logit":
+        z[:9] = [0.0, 1.0, np.nan, 0.5, 0.25, 1e-300, 1 - 2**-53, 0.75, 0.125]
+    args = arguments(name, z.astype(dtype), rng)
+    func = getattr(activations, name)
+    pieces = np.array_split(np.arange(SIZE), 40)
+    expected = np.concatenate([func(*[a[i] for a in args]) for i in pieces])
+
+    shape = (SIZE // 3, 3)
+    laid_out = [layout(a.reshape(shape)) for a in args]
+    np.testing.assert_array_equal(func(*laid_out), expected.reshape(shape))
+    out = strided(np.empty(shape, dtype=expected.dtype))
+    assert func(*laid_out, out=out) is out
+    np.testing.assert_array_equal(out, expected.reshape(shape))
+
+
+@pytest.mark.parametrize("classes", [7, 1000, 10000])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"] + AXIS_BACKWARD)
+def test_large_batches_match_row_by_row(name, classes, threads, monkeypatch):
+    """A batch of many rows, split into blocks of rows, gives each row's own result."""
+    monkeypatch.setattr(_blocks, "ROWS_BLOCK_SIZE", 4096)
+    rng = np.random.default_rng(3)
+    rows = 3 * _blocks.ROWS_BLOCK_SIZE // classes + 2
+    z = rng.normal(0.0, 20.0, (rows, classes))
+    z[0, :3] = [np.inf, 1.0, 2.0]
+    z[1, :3] = [-np.inf, np.nan, 2.0]
+    args = arguments(name, z, rng)
+    func = getattr(activations, name)
+    expected = np.stack([func(*[a[i] for a in args]) for i in range(rows)])
+    np.testing.assert_array_equal(func(*args), expected)
+    # Along the first axis the batch is not split, and NumPy sums each row in
+    # another order: the same result up to rounding.
+    transposed = func(*[np.ascontiguousarray(a.T) for a in args], axis=0)
+    np.testing.assert_allclose(transposed.T, expected, rtol=1e-13, atol=1e-13)
+
+
+def test_blocks_are_shared_out_between_threads(threads):
+    """With three threads a large array is shared with the pool; with one, it is not."""
+    seen = set()
+
+    def kernel(z, out):
+        seen.add(threading.current_thread().name)
+        np.negative(z, out=out)
+
+    z = np.arange(float(SIZE))
+    np.testing.assert_array_equal(_blocks.blockwise(kernel, z, np.empty_like(z)), -z)
+    # This thread works on the first part; the pool's threads, however many
+    # of them pick up the other parts, are named after the package.
+    assert threading.current_thread().name in seen
+    assert any(name.startswith("activations") for name in seen) == (threads > 1)
+
+
+def test_errstate_of_the_caller_applies_in_every_thread(threads):
+    """A floating-point error in the last part, which a pool thread computes, raises here."""
+    g = np.ones(SIZE)
+    g[-1] = np.inf  # inf * (1 - t)(1 + t) with t = 1: inf * 0 is invalid
+    t = np.zeros(SIZE)
+    t[-1] = 1.0
+    with np.errstate(invalid="ignore"):  # else a RuntimeWarning, an error in these tests
+        assert np.isnan(activations.tanh_backward(g, t)[-1])
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        activations.tanh_backward(g, t)
+
+
+@pytest.mark.parametrize("setting", ["0", "-2", "two", "1.5"])
+def test_a_bad_thread_count_is_an_error_naming_the_variable(setting, monkeypatch):
+    monkeypatch.setenv("ACTIVATIONS_NUM_THREADS", setting)
+    with pytest.raises(ValueError, match="ACTIVATIONS_NUM_THREADS must be a positive integer"):
+        activations.sigmoid(np.zeros(4 * _blocks.THREAD_SIZE))
+
+
+def _sigmoid_sum_in_child(queue):
+    queue.put(float(activations.sigmoid(np.zeros(SIZE)).sum()))
+
+
+def test_a_forked_child_gets_threads_of_its_own(threads):
+    """The pool's threads do not survive a fork; the child must not wait for them."""
+    activations.sigmoid(np.zeros(SIZE))  # the parent's pool exists now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = context.Process(target=_sigmoid_sum_in_child, args=(queue,))
+        child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    assert queue.get(timeout=5) == SIZE / 2
