@@ -22,7 +22,10 @@ warm-up.  Every headline call returns a new array, as the alternatives do.
 
 PyTorch is optional and never a dependency of the package: its columns appear
 only when ``torch`` can be imported.  It runs with its default number of
-threads, which the report states; NumPy and SciPy use one.
+threads, which the report states; NumPy and SciPy use one.  ``activations``
+shares a large array out between as many threads as the machine has CPUs;
+``ACTIVATIONS_NUM_THREADS=1 make bench`` measures it on one thread, as NumPy
+and SciPy run.
 
 The book's chapter on the cost of derivatives imports this module and calls
 :func:`time_call`, :func:`time_calls`, :func:`peak_memory` and
@@ -53,6 +56,7 @@ import scipy
 import scipy.special
 
 import activations
+from activations import _blocks
 
 try:  # optional: only for the PyTorch columns
     import torch
@@ -592,6 +596,7 @@ def machine() -> dict:
         "torch": torch.__version__ if torch is not None else None,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "activations": activations.__version__,
+        "activations_threads": _blocks.threads(),
         # Other work on the machine skews times; the ratios suffer less.
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
@@ -615,7 +620,8 @@ def main(argv=None) -> dict:
     info = machine()
     info.update(quick=args.quick, repeats=repeats, warmup=args.warmup, torch_used=use_torch)
     print(f"activations {info['activations']} at {info['commit']}"
-          f"{' (src modified)' if info['src_modified'] else ''}; numpy {info['numpy']}, "
+          f"{' (src modified)' if info['src_modified'] else ''} on "
+          f"{info['activations_threads']} threads; numpy {info['numpy']}, "
           f"scipy {info['scipy']}, torch "
           f"{info['torch'] + ' on ' + str(info['torch_threads']) + ' threads' if use_torch else 'not used'}")
     print(f"{info['cpu']}, {info['cores']} cores, load average {info['load_average_1min']}; "

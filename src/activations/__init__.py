@@ -4,6 +4,11 @@ Each activation comes with its derivative computed from the input (``*_grad``)
 and a backward pass computed from the output (``*_backward``), as
 backpropagation uses it.  All functions take array-likes and behave like NumPy
 ufuncs.
+
+Large arrays are worked on in cache-sized blocks, shared out between threads,
+one per CPU the process may use; the environment variable
+``ACTIVATIONS_NUM_THREADS`` sets their number (``1``: only the calling thread).
+The results do not depend on it.
 """
 
 from .hyperbolic import tanh, tanh_backward, tanh_grad
