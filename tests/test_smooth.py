@@ -369,7 +369,10 @@ def test_softplus_grad_equals_the_sigmoid(z):
 
 @given(finite_z)
 def test_silu_is_z_times_the_sigmoid(z):
-    assert abs(silu(z) - z * sigmoid(z)) <= 2 * np.finfo(float).eps * abs(z * sigmoid(z))
+    # Both sides are within about 1.5 ULP of the exact value, and far left silu
+    # evaluates z e^z (1 + ...) instead: they may differ by 2 ULP and a little more
+    # (at z = -159.259..., by 2.04 eps relative).
+    assert abs(silu(z) - z * sigmoid(z)) <= 4 * np.finfo(float).eps * abs(z * sigmoid(z))
 
 
 @given(st.floats(-30, 30, allow_nan=False))

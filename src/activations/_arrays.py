@@ -10,14 +10,18 @@ NumPy ufunc.  The rules live here, in one place:
   float16 roundings cannot pile up;
 * a 0-d result comes back as a NumPy scalar, any other result as a new array.
 
-How a formula is then evaluated on a large array, in blocks and on several
-threads, is the business of :mod:`activations._blocks`.
+:func:`elementwise` and :func:`backward` are the whole body of a public
+elementwise function, around the kernel that evaluates its formula; how the
+kernel is run on a large array, in blocks and on several threads, is the
+business of :mod:`activations._blocks`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
+
+from . import _blocks
 
 # dtype kinds that are promoted to float64: bool, signed and unsigned integers.
 _PROMOTED_KINDS = "biu"
@@ -141,3 +145,28 @@ def backward_inputs(func: str, grad_output, output, name: str = "output"):
     same_shape(func, grad_output, output, name)
     dtype = result_dtype(grad_output, output)
     return grad_output, output, _working(dtype), dtype
+
+
+def elementwise(func: str, kernel, x, out=None, name: str = "z"):
+    """Validate ``x``, evaluate ``kernel(x, result)`` in blocks, deliver the result.
+
+    The body of every public elementwise function of one array: ``func`` and
+    ``name`` name the function and its argument in errors, and ``kernel``
+    puts the formula's value for a block of ``x`` into a block of the result,
+    which has the working dtype.
+    """
+    x = as_float_array(x, func, name)
+    dtype = x.dtype
+    result = buffer(out, x.shape, _working(dtype), dtype, func, x)
+    return finish(_blocks.blockwise(kernel, x, result), dtype, out)
+
+
+def backward(func: str, kernel, grad_output, second, out=None, name: str = "output"):
+    """Validate the pair, evaluate ``kernel(grad_output, second, d)`` in blocks, deliver ``d``.
+
+    The body of every elementwise backward function; ``second`` is the
+    forward's output, or its input where ``name`` is ``"z"``.
+    """
+    grad_output, second, work, dtype = backward_inputs(func, grad_output, second, name)
+    d = buffer(out, second.shape, work, dtype, func, grad_output, second)
+    return finish(_blocks.blockwise(kernel, grad_output, second, d), dtype, out)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays, _blocks
+from . import _arrays
 from .logistic import _logistic_density
 
 __all__ = ["tanh", "tanh_grad", "tanh_backward"]
@@ -49,9 +49,7 @@ def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> tanh([-1e308, 1e308])
     array([-1.,  1.])
     """
-    z = _arrays.as_float_array(z, "tanh", "z")
-    t = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh", z)
-    return _arrays.finish(_blocks.blockwise(_tanh, z, t), z.dtype, out)
+    return _arrays.elementwise("tanh", _tanh, z, out)
 
 
 def _tanh(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -98,9 +96,7 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(tanh_grad(20.0))  # 1 - tanh(20)**2 would give 0.0 here
     1.6993417021166355e-17
     """
-    z = _arrays.as_float_array(z, "tanh_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "tanh_grad", z)
-    return _arrays.finish(_blocks.blockwise(_tanh_grad, z, d), z.dtype, out)
+    return _arrays.elementwise("tanh_grad", _tanh_grad, z, out)
 
 
 def _tanh_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -167,12 +163,7 @@ def tanh_backward(
     >>> tanh_backward([2.0, 1.0], tanh([0.0, 20.0]))  # tanh(20) = 1.0 exactly
     array([2., 0.])
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "tanh_backward", grad_output, output
-    )
-    d = _arrays.buffer(out, output.shape, work, dtype, "tanh_backward", grad_output, output)
-    _blocks.blockwise(_tanh_backward, grad_output, output, d)
-    return _arrays.finish(d, dtype, out)
+    return _arrays.backward("tanh_backward", _tanh_backward, grad_output, output, out)
 
 
 def _tanh_backward(grad_output: np.ndarray, t: np.ndarray, d: np.ndarray) -> np.ndarray:

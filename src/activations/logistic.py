@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays, _blocks
+from . import _arrays
 
 __all__ = ["sigmoid", "logit", "sigmoid_grad", "sigmoid_backward"]
 
@@ -59,9 +59,7 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> sigmoid([-800.0, 0.0, 800.0])
     array([0. , 0.5, 1. ])
     """
-    z = _arrays.as_float_array(z, "sigmoid", "z")
-    p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid", z)
-    return _arrays.finish(_blocks.blockwise(_sigmoid, z, p), z.dtype, out)
+    return _arrays.elementwise("sigmoid", _sigmoid, z, out)
 
 
 @np.errstate(over="ignore")  # e^{-z} = inf gives 1/inf = 0, the limit
@@ -121,8 +119,7 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
-    z = _arrays.buffer(out, p.shape, _arrays.working_dtype(p), p.dtype, "logit", p)
-    return _arrays.finish(_blocks.blockwise(_logit, p, z), p.dtype, out)
+    return _arrays.elementwise("logit", _logit, p, out, name="p")
 
 
 @np.errstate(divide="ignore")  # p = 0 or 1 gives -inf or inf, the limits
@@ -177,9 +174,7 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(sigmoid_grad(40.0))  # p(1 - p) would give 0.0 here
     4.248354255291589e-18
     """
-    z = _arrays.as_float_array(z, "sigmoid_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "sigmoid_grad", z)
-    return _arrays.finish(_blocks.blockwise(_logistic_density, z, d), z.dtype, out)
+    return _arrays.elementwise("sigmoid_grad", _logistic_density, z, out)
 
 
 @np.errstate(over="ignore")  # s|z| = inf gives e^-inf = 0, the limit
@@ -257,12 +252,7 @@ def sigmoid_backward(
     >>> sigmoid_backward([1.0, 1.0], sigmoid([0.0, 40.0]))  # p = 1.0 exactly
     array([0.25, 0.  ])
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "sigmoid_backward", grad_output, output
-    )
-    d = _arrays.buffer(out, output.shape, work, dtype, "sigmoid_backward", grad_output, output)
-    _blocks.blockwise(_sigmoid_backward, grad_output, output, d)
-    return _arrays.finish(d, dtype, out)
+    return _arrays.backward("sigmoid_backward", _sigmoid_backward, grad_output, output, out)
 
 
 def _sigmoid_backward(grad_output: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -94,10 +96,12 @@ def relu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> relu([-1.0, 0.0, 3.5])
     array([0. , 0. , 3.5])
     """
-    z = _arrays.as_float_array(z, "relu", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "relu", z)
-    np.maximum(z, 0.0, out=r, dtype=r.dtype)
-    return _arrays.finish(r, z.dtype, out)
+    return _arrays.elementwise("relu", _relu, z, out)
+
+
+def _relu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Put :math:`\\max(z, 0)` into ``r``."""
+    return np.maximum(z, 0.0, out=r, dtype=r.dtype)
 
 
 def relu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -135,10 +139,12 @@ def relu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> relu_grad([-2.0, 1e-300, 5.0])
     array([0., 1., 1.])
     """
-    z = _arrays.as_float_array(z, "relu_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "relu_grad", z)
-    np.heaviside(z, 0.0, out=d, dtype=d.dtype)  # 0 at z = 0; NaN for NaN
-    return _arrays.finish(d, z.dtype, out)
+    return _arrays.elementwise("relu_grad", _step, z, out)
+
+
+def _step(z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """1 above 0, 0 at and below, NaN for NaN."""
+    return np.heaviside(z, 0.0, out=d, dtype=d.dtype)
 
 
 def relu_backward(
@@ -192,13 +198,14 @@ def relu_backward(
     >>> relu_backward([2.0, 2.0, 2.0], relu([-1.0, 0.0, 1.0]))
     array([0., 0., 2.])
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "relu_backward", grad_output, output
-    )
-    d = _arrays.buffer(out, output.shape, work, dtype, "relu_backward", grad_output, output)
-    np.heaviside(output, 0.0, out=d, dtype=work)
+    return _arrays.backward("relu_backward", _relu_backward, grad_output, output, out)
+
+
+def _relu_backward(grad_output: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Put :math:`g` where :math:`y > 0`, else 0, into ``d``."""
+    _step(y, d)
     d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return d
 
 
 def leaky_relu(
@@ -248,15 +255,18 @@ def leaky_relu(
     array([-1.,  0.,  3.])
     """
     negative_slope = _parameter(negative_slope, "leaky_relu", "negative_slope")
-    z = _arrays.as_float_array(z, "leaky_relu", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "leaky_relu", z)
+    kernel = partial(_leaky_relu, negative_slope=negative_slope)
+    return _arrays.elementwise("leaky_relu", kernel, z, out)
+
+
+def _leaky_relu(z: np.ndarray, r: np.ndarray, negative_slope: float) -> np.ndarray:
+    """Put :math:`z` above 0, ``negative_slope`` :math:`\\cdot z` at and below, into ``r``."""
     if negative_slope == 0.0:
         # 0 * (-inf) would be NaN; the function is 0 on the whole left half.
-        np.maximum(z, 0.0, out=r, dtype=r.dtype)
-    else:
-        np.multiply(z, negative_slope, out=r, dtype=r.dtype)
-        np.copyto(r, z, where=np.greater(z, 0.0), casting="same_kind")
-    return _arrays.finish(r, z.dtype, out)
+        return _relu(z, r)
+    np.multiply(z, negative_slope, out=r, dtype=r.dtype)
+    np.copyto(r, z, where=np.greater(z, 0.0), casting="same_kind")
+    return r
 
 
 def leaky_relu_grad(
@@ -308,11 +318,15 @@ def leaky_relu_grad(
     array([0.2, 1. ])
     """
     negative_slope = _parameter(negative_slope, "leaky_relu_grad", "negative_slope")
-    z = _arrays.as_float_array(z, "leaky_relu_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "leaky_relu_grad", z)
-    np.heaviside(z, 0.0, out=d, dtype=d.dtype)  # 1 above 0, 0 at and below, NaN for NaN
+    kernel = partial(_leaky_step, negative_slope=negative_slope)
+    return _arrays.elementwise("leaky_relu_grad", kernel, z, out)
+
+
+def _leaky_step(z: np.ndarray, d: np.ndarray, negative_slope: float) -> np.ndarray:
+    """1 above 0, ``negative_slope`` at and below, NaN for NaN."""
+    _step(z, d)
     np.copyto(d, negative_slope, where=np.equal(d, 0.0))
-    return _arrays.finish(d, z.dtype, out)
+    return d
 
 
 def leaky_relu_backward(
@@ -379,16 +393,17 @@ def leaky_relu_backward(
     negative_slope = _parameter(
         negative_slope, "leaky_relu_backward", "negative_slope", nonnegative=True
     )
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "leaky_relu_backward", grad_output, output
-    )
-    d = _arrays.buffer(
-        out, output.shape, work, dtype, "leaky_relu_backward", grad_output, output
-    )
-    np.heaviside(output, 0.0, out=d, dtype=work)
-    np.copyto(d, negative_slope, where=np.equal(d, 0.0))
+    kernel = partial(_leaky_relu_backward, negative_slope=negative_slope)
+    return _arrays.backward("leaky_relu_backward", kernel, grad_output, output, out)
+
+
+def _leaky_relu_backward(
+    grad_output: np.ndarray, y: np.ndarray, d: np.ndarray, negative_slope: float
+) -> np.ndarray:
+    """Put :math:`g` times the slope on the side of 0 that ``y`` is on into ``d``."""
+    _leaky_step(y, d, negative_slope)
     d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return d
 
 
 def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
@@ -439,13 +454,16 @@ def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.n
     array([-1.e+00, -1.e-20,  2.e+00])
     """
     alpha = _parameter(alpha, "elu", "alpha", positive=True)
-    z = _arrays.as_float_array(z, "elu", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "elu", z)
+    return _arrays.elementwise("elu", partial(_elu, alpha=alpha), z, out)
+
+
+def _elu(z: np.ndarray, r: np.ndarray, alpha: float) -> np.ndarray:
+    """Put :math:`z` above 0, :math:`\\alpha\\,(e^z - 1)` at and below, into ``r``."""
     np.minimum(z, 0.0, out=r, dtype=r.dtype)
     np.expm1(r, out=r)
     r *= alpha
     np.copyto(r, z, where=np.greater(z, 0.0), casting="same_kind")
-    return _arrays.finish(r, z.dtype, out)
+    return r
 
 
 def elu_grad(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
@@ -496,13 +514,16 @@ def elu_grad(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) ->
     array([8.49670851e-18, 2.00000000e+00, 1.00000000e+00])
     """
     alpha = _parameter(alpha, "elu_grad", "alpha", positive=True)
-    z = _arrays.as_float_array(z, "elu_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "elu_grad", z)
+    return _arrays.elementwise("elu_grad", partial(_elu_grad, alpha=alpha), z, out)
+
+
+def _elu_grad(z: np.ndarray, d: np.ndarray, alpha: float) -> np.ndarray:
+    """Put 1 above 0, :math:`\\alpha e^z` at and below, into ``d``."""
     np.minimum(z, 0.0, out=d, dtype=d.dtype)
     np.exp(d, out=d)
     d *= alpha
     np.copyto(d, 1.0, where=np.greater(z, 0.0))
-    return _arrays.finish(d, z.dtype, out)
+    return d
 
 
 def elu_backward(
@@ -582,11 +603,15 @@ def elu_backward(
     array([1., 0.])
     """
     alpha = _parameter(alpha, "elu_backward", "alpha", positive=True)
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "elu_backward", grad_output, output
-    )
-    d = _arrays.buffer(out, output.shape, work, dtype, "elu_backward", grad_output, output)
-    np.add(output, alpha, out=d, dtype=work)
-    np.copyto(d, 1.0, where=np.greater(output, 0.0))
+    kernel = partial(_elu_backward, alpha=alpha)
+    return _arrays.backward("elu_backward", kernel, grad_output, output, out)
+
+
+def _elu_backward(
+    grad_output: np.ndarray, y: np.ndarray, d: np.ndarray, alpha: float
+) -> np.ndarray:
+    """:math:`g\\,(y + \\alpha)` at and below 0, :math:`g` above."""
+    np.add(y, alpha, out=d, dtype=d.dtype)
+    np.copyto(d, 1.0, where=np.greater(y, 0.0))
     d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return d

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.special
 from numpy.typing import ArrayLike
 
-from . import _arrays, _blocks
+from . import _arrays
 from .logistic import _logistic_density, _sigmoid
 
 __all__ = [
@@ -191,14 +191,17 @@ def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> softplus([-800.0, -40.0, 800.0])  # ln(1 + e^z) gives 0, 0 and inf
     array([0.00000000e+00, 4.24835426e-18, 8.00000000e+02])
     """
-    z = _arrays.as_float_array(z, "softplus", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softplus", z)
+    return _arrays.elementwise("softplus", _softplus, z, out)
+
+
+def _softplus(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """:math:`\\max(z, 0) + \\ln(1 + e^{-|z|})`, computed in ``r``."""
     np.abs(z, out=r, dtype=r.dtype)
     np.negative(r, out=r)
     np.exp(r, out=r)
     np.log1p(r, out=r)
     np.add(r, z, out=r, where=np.greater(z, 0.0), dtype=r.dtype)
-    return _arrays.finish(r, z.dtype, out)
+    return r
 
 
 def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -236,9 +239,7 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(softplus_grad(-40.0))
     4.248354255291589e-18
     """
-    z = _arrays.as_float_array(z, "softplus_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softplus_grad", z)
-    return _arrays.finish(_blocks.blockwise(_sigmoid, z, d), z.dtype, out)
+    return _arrays.elementwise("softplus_grad", _sigmoid, z, out)
 
 
 def softplus_backward(
@@ -302,17 +303,16 @@ def softplus_backward(
     >>> float(softplus_backward(1.0, softplus(-40.0)))  # still sigma(-40)
     4.248354255291589e-18
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "softplus_backward", grad_output, output
-    )
-    d = _arrays.buffer(
-        out, output.shape, work, dtype, "softplus_backward", grad_output, output
-    )
-    np.negative(output, out=d, dtype=work)
+    return _arrays.backward("softplus_backward", _softplus_backward, grad_output, output, out)
+
+
+def _softplus_backward(grad_output: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`g\\,(1 - e^{-y})`, computed in ``d`` as :math:`-g\\,\\operatorname{expm1}(-y)`."""
+    np.negative(y, out=d, dtype=d.dtype)
     np.expm1(d, out=d)
     np.negative(d, out=d)
     d *= grad_output
-    return _arrays.finish(d, dtype, out)
+    return d
 
 
 def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
@@ -320,15 +320,12 @@ def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
 
     ``derivative(z, d)`` writes the derivative into the buffer ``d``.
     """
-    grad_output, z, work, dtype = _arrays.backward_inputs(func, grad_output, z, name="z")
-    d = _arrays.buffer(out, z.shape, work, dtype, func, grad_output, z)
 
     def backward(grad_output, z, d):
         derivative(z, d)
         d *= grad_output
 
-    _blocks.blockwise(backward, grad_output, z, d)
-    return _arrays.finish(d, dtype, out)
+    return _arrays.backward(func, backward, grad_output, z, out, name="z")
 
 
 def _gaussian(z: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -433,9 +430,7 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(gelu(-10.0))  # (z/2)(1 + erf(z/sqrt 2)) gives 0.0 here
     -7.619853024160528e-23
     """
-    z = _arrays.as_float_array(z, "gelu", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu", z)
-    return _arrays.finish(_blocks.blockwise(_gelu, z, r), z.dtype, out)
+    return _arrays.elementwise("gelu", _gelu, z, out)
 
 
 def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -505,9 +500,7 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> gelu_grad([-0.7517915246935645, 50.0])  # at the float nearest the root
     array([-6.45375173e-18,  1.00000000e+00])
     """
-    z = _arrays.as_float_array(z, "gelu_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "gelu_grad", z)
-    return _arrays.finish(_blocks.blockwise(_gelu_grad, z, d), z.dtype, out)
+    return _arrays.elementwise("gelu_grad", _gelu_grad, z, out)
 
 
 def gelu_backward(
@@ -599,9 +592,7 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> silu([-800.0, -1.0, 2.0])
     array([-0.        , -0.26894142,  1.76159416])
     """
-    z = _arrays.as_float_array(z, "silu", "z")
-    r = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu", z)
-    return _arrays.finish(_blocks.blockwise(_silu, z, r), z.dtype, out)
+    return _arrays.elementwise("silu", _silu, z, out)
 
 
 def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -680,9 +671,7 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> silu_grad([-1.2784645427610737, 50.0])  # at the float nearest the root
     array([2.38438348e-17, 1.00000000e+00])
     """
-    z = _arrays.as_float_array(z, "silu_grad", "z")
-    d = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "silu_grad", z)
-    return _arrays.finish(_blocks.blockwise(_silu_grad, z, d), z.dtype, out)
+    return _arrays.elementwise("silu_grad", _silu_grad, z, out)
 
 
 def silu_backward(
