@@ -9,6 +9,7 @@ between threads too and stay quick to check piece by piece.
 
 import multiprocessing
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -96,13 +97,21 @@ def test_large_batches_match_row_by_row(name, classes, threads, monkeypatch):
     np.testing.assert_allclose(transposed.T, expected, rtol=1e-13, atol=1e-13)
 
 
-def test_blocks_are_shared_out_between_threads(threads):
-    """With three threads a large array is shared with the pool; with one, it is not."""
-    seen = set()
+def slow_kernel(seen):
+    """A kernel that notes its thread and takes long enough for every thread to get work."""
 
     def kernel(z, out):
         seen.add(threading.current_thread().name)
+        time.sleep(0.02)
         np.negative(z, out=out)
+
+    return kernel
+
+
+def test_blocks_are_shared_out_between_threads(threads):
+    """With three threads a large array is shared with the pool; with one, it is not."""
+    seen = set()
+    kernel = slow_kernel(seen)
 
     z = np.arange(float(SIZE))
     np.testing.assert_array_equal(_blocks.blockwise(kernel, z, np.empty_like(z)), -z)
@@ -113,13 +122,30 @@ def test_blocks_are_shared_out_between_threads(threads):
 
 
 def test_errstate_of_the_caller_applies_in_every_thread(threads):
-    """A floating-point error in the last part, which a pool thread computes, raises here."""
-    g = np.ones(SIZE)
-    g[-1] = np.inf  # inf * (1 - t)(1 + t) with t = 1: inf * 0 is invalid
-    t = np.zeros(SIZE)
-    t[-1] = 1.0
-    with np.errstate(invalid="ignore"):  # else a RuntimeWarning, an error in these tests
-        assert np.isnan(activations.tanh_backward(g, t)[-1])
+    """np.errstate set by the caller holds in the pool's threads too.
+
+    Without it, a pool thread would report the invalid operation as a
+    RuntimeWarning, which these tests turn into an error, instead of ignoring
+    it or raising FloatingPointError as asked.
+    """
+    seen = set()
+    timed = slow_kernel(seen)
+
+    def kernel(z, out):
+        timed(z, out)
+        out *= np.inf * z  # inf * 0 at z = 0: invalid
+        seen.add(threading.current_thread().name)
+
+    z = np.zeros(SIZE)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(_blocks.blockwise(kernel, z, np.empty_like(z))).all()
+    assert any(name.startswith("activations") for name in seen) == (threads > 1)
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        _blocks.blockwise(kernel, z, np.empty_like(z))
+    # The same through a public function: inf * (1 - t)(1 + t) with t = 1.
+    g, t = np.full(SIZE, np.inf), np.ones(SIZE)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(activations.tanh_backward(g, t)).all()
     with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
         activations.tanh_backward(g, t)
 

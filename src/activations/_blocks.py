@@ -9,8 +9,10 @@ and a block stays in the processor's cache while all its steps run.
   runs of elements;
 * :func:`rowwise` serves the softmax family, whose blocks are whole rows.
 
-Blocks are independent, so a large array is also split between threads, one
-part per core: NumPy releases the GIL while it loops over a block.  Every value
+Blocks are independent, so a large array is also shared out between threads,
+one per core, in chunks of a few blocks that each thread takes in turn as it
+becomes free (so a core busy with other work gets fewer): NumPy releases the
+GIL while it loops over a block.  Every value
 is computed by the same operations whichever thread computes it, so the result
 does not depend on the number of threads.  The environment variable
 ``ACTIVATIONS_NUM_THREADS`` sets the number of threads; by default it is the
@@ -40,9 +42,9 @@ BLOCK_SIZE = 16384
 # still stays in cache.
 ROWS_BLOCK_SIZE = 2**17
 
-# The least number of elements worth a thread of its own: handing a part to
-# another thread costs tens of microseconds, about what 2^17 elements of the
-# cheapest formula take.
+# Elements per chunk that a thread takes at a time, and the least number worth
+# a thread of its own: handing work to another thread costs tens of
+# microseconds, about what 2^17 elements of the cheapest formula take.
 THREAD_SIZE = 2**17
 
 _ENVIRONMENT = "ACTIVATIONS_NUM_THREADS"
@@ -94,14 +96,15 @@ def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
     if out.size <= BLOCK_SIZE:
         kernel(*operands)
         return out
-    parts = _parts(out.size)
-    if parts > 1 and all(a.flags.c_contiguous for a in operands):
+    workers = _workers(out.size)
+    if workers > 1 and all(a.flags.c_contiguous for a in operands):
         flat = [a.reshape(-1) for a in operands]
         _in_parallel(
             [
                 partial(_in_blocks, kernel, *(a[start:stop] for a in flat))
-                for start, stop in _ranges(out.size, BLOCK_SIZE, parts)
-            ]
+                for start, stop in _chunks(out.size, THREAD_SIZE)
+            ],
+            workers,
         )
     else:
         _in_blocks(kernel, *operands)
@@ -141,11 +144,13 @@ def rowwise(kernel, axis: int, *operands: np.ndarray) -> np.ndarray:
         return out
     rows = [a.reshape(-1, out.shape[-1]) for a in operands]
     step = max(1, ROWS_BLOCK_SIZE // out.shape[-1])
+    chunk = step * max(1, THREAD_SIZE // (step * out.shape[-1]))
     _in_parallel(
         [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
-            for start, stop in _ranges(len(rows[0]), step, _parts(out.size))
-        ]
+            for start, stop in _chunks(len(rows[0]), chunk)
+        ],
+        _workers(out.size),
     )
     return out
 
@@ -155,16 +160,14 @@ def _in_row_blocks(kernel, step: int, *rows: np.ndarray) -> None:
         kernel(*(r[start : start + step] for r in rows), 1)
 
 
-def _parts(size: int) -> int:
-    """Into how many parts, one per thread, to split ``size`` elements."""
+def _workers(size: int) -> int:
+    """How many threads to give ``size`` elements: at least a chunk each."""
     return max(1, min(threads(), size // THREAD_SIZE))
 
 
-def _ranges(length: int, unit: int, parts: int) -> list[tuple[int, int]]:
-    """Split ``range(length)`` into ``parts`` runs whose bounds are multiples of ``unit``."""
-    units = -(-length // unit)
-    bounds = [min(length, units * k // parts * unit) for k in range(parts + 1)]
-    return [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
+def _chunks(length: int, size: int) -> list[tuple[int, int]]:
+    """``range(length)`` in runs of ``size``, the last one shorter."""
+    return [(start, min(start + size, length)) for start in range(0, length, size)]
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -194,22 +197,37 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _in_parallel(tasks: list) -> None:
-    """Run the callables in ``tasks``: the first here, the others in the pool.
+def _in_parallel(tasks: list, workers: int) -> None:
+    """Run the callables in ``tasks`` on ``workers`` threads, this one among them.
 
-    Each runs in a copy of the caller's context (and so under its
-    ``np.errstate``).  Returns when all have finished; the first exception
-    raised, if any, is raised here.  The tasks never call back into the pool:
-    a kernel only ever calls public functions on a block or less, which
-    :func:`blockwise` and :func:`rowwise` evaluate in the calling thread.
+    Each thread takes the next task as soon as it is free, so a thread slowed
+    down by other work on its core takes fewer.  The pool's threads run in a
+    copy of the caller's context (and so under its ``np.errstate``).  Returns
+    when all tasks have finished; the first exception raised, if any, is raised
+    here, once the other threads have stopped.  The tasks never call back into
+    the pool: a kernel only ever calls public functions on a block or less,
+    which :func:`blockwise` and :func:`rowwise` evaluate in the calling thread.
     """
-    if len(tasks) == 1:
-        tasks[0]()
+    workers = min(workers, len(tasks))
+    if workers == 1:
+        for task in tasks:
+            task()
         return
-    pool = _executor(len(tasks) - 1)
-    futures = [pool.submit(contextvars.copy_context().run, task) for task in tasks[1:]]
+    queue = iter(tasks)
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                task = next(queue, None)
+            if task is None:
+                return
+            task()
+
+    pool = _executor(workers - 1)
+    futures = [pool.submit(contextvars.copy_context().run, work) for _ in range(workers - 1)]
     try:
-        tasks[0]()
+        work()
     finally:
         wait(futures)
     for future in futures:
