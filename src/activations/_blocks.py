@@ -42,10 +42,15 @@ BLOCK_SIZE = 16384
 # still stays in cache.
 ROWS_BLOCK_SIZE = 2**17
 
-# Elements per chunk that a thread takes at a time, and the least number worth
-# a thread of its own: handing work to another thread costs tens of
-# microseconds, about what 2^17 elements of the cheapest formula take.
+# The least number of elements worth a thread of its own: handing work to
+# another thread costs tens of microseconds, about what 2^17 elements of the
+# cheapest formula take.
 THREAD_SIZE = 2**17
+
+# Chunks per thread: enough that a thread slowed down by other work on its core
+# leaves its share to the others, few enough that the fixed cost of each chunk
+# stays small.
+CHUNKS_PER_THREAD = 8
 
 _ENVIRONMENT = "ACTIVATIONS_NUM_THREADS"
 
@@ -102,7 +107,7 @@ def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
         _in_parallel(
             [
                 partial(_in_blocks, kernel, *(a[start:stop] for a in flat))
-                for start, stop in _chunks(out.size, THREAD_SIZE)
+                for start, stop in _chunks(out.size, BLOCK_SIZE, workers)
             ],
             workers,
         )
@@ -144,13 +149,13 @@ def rowwise(kernel, axis: int, *operands: np.ndarray) -> np.ndarray:
         return out
     rows = [a.reshape(-1, out.shape[-1]) for a in operands]
     step = max(1, ROWS_BLOCK_SIZE // out.shape[-1])
-    chunk = step * max(1, THREAD_SIZE // (step * out.shape[-1]))
+    workers = _workers(out.size)
     _in_parallel(
         [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
-            for start, stop in _chunks(len(rows[0]), chunk)
+            for start, stop in _chunks(len(rows[0]), step, workers)
         ],
-        _workers(out.size),
+        workers,
     )
     return out
 
@@ -165,8 +170,14 @@ def _workers(size: int) -> int:
     return max(1, min(threads(), size // THREAD_SIZE))
 
 
-def _chunks(length: int, size: int) -> list[tuple[int, int]]:
-    """``range(length)`` in runs of ``size``, the last one shorter."""
+def _chunks(length: int, unit: int, workers: int) -> list[tuple[int, int]]:
+    """``range(length)`` in about :data:`CHUNKS_PER_THREAD` runs per worker.
+
+    Each run is a whole number of ``unit`` (blocks, or blocks of rows), the
+    last one perhaps shorter.
+    """
+    units = -(-length // unit)
+    size = unit * max(1, -(-units // (CHUNKS_PER_THREAD * workers)))
     return [(start, min(start + size, length)) for start in range(0, length, size)]
 
 
