@@ -10,10 +10,10 @@ NumPy ufunc.  The rules live here, in one place:
   float16 roundings cannot pile up;
 * a 0-d result comes back as a NumPy scalar, any other result as a new array.
 
-:func:`elementwise` and :func:`backward` are the whole body of a public
-elementwise function, around the kernel that evaluates its formula; how the
-kernel is run on a large array, in blocks and on several threads, is the
-business of :mod:`activations._blocks`.
+:func:`unary` and :func:`backward` are the whole body of a public function,
+around the kernel that evaluates its formula; how the kernel is run on a large
+array, in blocks and on several threads, is the business of
+:mod:`activations._blocks`.
 """
 
 from __future__ import annotations
@@ -147,26 +147,43 @@ def backward_inputs(func: str, grad_output, output, name: str = "output"):
     return grad_output, output, _working(dtype), dtype
 
 
-def elementwise(func: str, kernel, x, out=None, name: str = "z"):
+def unary(func: str, kernel, x, out=None, name: str = "z", axis: int | None = None):
     """Validate ``x``, evaluate ``kernel(x, result)`` in blocks, deliver the result.
 
-    The body of every public elementwise function of one array: ``func`` and
-    ``name`` name the function and its argument in errors, and ``kernel``
-    puts the formula's value for a block of ``x`` into a block of the result,
-    which has the working dtype.
+    The body of every public function of one array: ``func`` and ``name`` name
+    the function and its argument in errors, and ``kernel`` puts the formula's
+    value for a block of ``x`` into a block of the result, which has the
+    working dtype.  With ``axis`` (the softmax family), the blocks are whole
+    rows along it, and the kernel is called as ``kernel(x, result, axis)``.
     """
     x = as_float_array(x, func, name)
+    axis = None if axis is None else axis_index(axis, x.ndim)
     dtype = x.dtype
     result = buffer(out, x.shape, _working(dtype), dtype, func, x)
-    return finish(_blocks.blockwise(kernel, x, result), dtype, out)
+    return finish(_evaluate(kernel, axis, x, result), dtype, out)
 
 
-def backward(func: str, kernel, grad_output, second, out=None, name: str = "output"):
+def backward(
+    func: str,
+    kernel,
+    grad_output,
+    second,
+    out=None,
+    name: str = "output",
+    axis: int | None = None,
+):
     """Validate the pair, evaluate ``kernel(grad_output, second, d)`` in blocks, deliver ``d``.
 
-    The body of every elementwise backward function; ``second`` is the
-    forward's output, or its input where ``name`` is ``"z"``.
+    The body of every backward function; ``second`` is the forward's output,
+    or its input where ``name`` is ``"z"``.  ``axis`` is as for :func:`unary`.
     """
     grad_output, second, work, dtype = backward_inputs(func, grad_output, second, name)
+    axis = None if axis is None else axis_index(axis, second.ndim)
     d = buffer(out, second.shape, work, dtype, func, grad_output, second)
-    return finish(_blocks.blockwise(kernel, grad_output, second, d), dtype, out)
+    return finish(_evaluate(kernel, axis, grad_output, second, d), dtype, out)
+
+
+def _evaluate(kernel, axis: int | None, *operands: np.ndarray) -> np.ndarray:
+    if axis is None:
+        return _blocks.blockwise(kernel, *operands)
+    return _blocks.rowwise(kernel, axis, *operands)

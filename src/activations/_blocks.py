@@ -138,8 +138,12 @@ def rowwise(kernel, axis: int, *operands: np.ndarray) -> np.ndarray:
     one split), the blocks are views of about :data:`ROWS_BLOCK_SIZE`
     elements, shared out between threads, and each row is summed exactly as it
     would be in the whole array.  Otherwise ``kernel`` gets the arrays whole.
+    An empty array has no rows, and ``kernel`` is not called: the maximum of
+    no values is undefined.
     """
     out = operands[-1]
+    if out.size == 0:
+        return out
     if (
         out.size <= ROWS_BLOCK_SIZE
         or axis != out.ndim - 1

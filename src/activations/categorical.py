@@ -38,12 +38,6 @@ def _softmax(z: np.ndarray, p: np.ndarray, axis: int) -> np.ndarray:
     return p
 
 
-def _logits(z: ArrayLike, axis: int, func: str):
-    """Validate the logits and the axis of a softmax-type function."""
-    z = _arrays.as_float_array(z, func, "z")
-    return z, _arrays.axis_index(axis, z.ndim)
-
-
 def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
     r"""Softmax along an axis.
 
@@ -89,11 +83,7 @@ def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.n
     >>> softmax([1000.0, 1000.0 + np.log(3.0)])
     array([0.25, 0.75])
     """
-    z, axis = _logits(z, axis, "softmax")
-    p = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "softmax", z)
-    if z.size:
-        _blocks.rowwise(_softmax, axis, z, p)
-    return _arrays.finish(p, z.dtype, out)
+    return _arrays.unary("softmax", _softmax, z, out, axis=axis)
 
 
 def log_softmax(
@@ -146,11 +136,7 @@ def log_softmax(
     >>> float(log_softmax([0.0, -40.0])[0])
     -4.248354255291589e-18
     """
-    z, axis = _logits(z, axis, "log_softmax")
-    shifted = _arrays.buffer(out, z.shape, _arrays.working_dtype(z), z.dtype, "log_softmax", z)
-    if z.size:
-        _blocks.rowwise(_log_softmax, axis, z, shifted)
-    return _arrays.finish(shifted, z.dtype, out)
+    return _arrays.unary("log_softmax", _log_softmax, z, out, axis=axis)
 
 
 @np.errstate(invalid="ignore")  # inf - inf is nan, as documented
@@ -214,11 +200,10 @@ def softmax_jacobian(
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    z, axis = _logits(z, axis, "softmax_jacobian")
+    z = _arrays.as_float_array(z, "softmax_jacobian", "z")
+    axis = _arrays.axis_index(axis, z.ndim)
     work = _arrays.working_dtype(z)
-    p = np.empty(z.shape, dtype=work)
-    if z.size:
-        _blocks.rowwise(_softmax, axis, z, p)
+    p = _blocks.rowwise(_softmax, axis, z, np.empty(z.shape, dtype=work))
     p = np.moveaxis(p, axis, -1)
     shape = p.shape + p.shape[-1:]
     jacobian = _arrays.buffer(out, shape, work, z.dtype, "softmax_jacobian", z)
@@ -284,13 +269,9 @@ def softmax_backward(
     >>> softmax_backward([1.0, 0.0], p)
     array([ 0.25, -0.25])
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "softmax_backward", grad_output, output
+    return _arrays.backward(
+        "softmax_backward", _softmax_backward, grad_output, output, out, axis=axis
     )
-    axis = _arrays.axis_index(axis, output.ndim)
-    d = _arrays.buffer(out, output.shape, work, dtype, "softmax_backward", grad_output, output)
-    _blocks.rowwise(_softmax_backward, axis, grad_output, output, d)
-    return _arrays.finish(d, dtype, out)
 
 
 def _softmax_backward(g: np.ndarray, p: np.ndarray, d: np.ndarray, axis: int) -> np.ndarray:
@@ -354,13 +335,9 @@ def log_softmax_backward(
     >>> log_softmax_backward([-1.0, 0.0], y)  # p - t for the target class 0
     array([-0.5,  0.5])
     """
-    grad_output, output, work, dtype = _arrays.backward_inputs(
-        "log_softmax_backward", grad_output, output
+    return _arrays.backward(
+        "log_softmax_backward", _log_softmax_backward, grad_output, output, out, axis=axis
     )
-    axis = _arrays.axis_index(axis, output.ndim)
-    d = _arrays.buffer(out, output.shape, work, dtype, "log_softmax_backward", grad_output, output)
-    _blocks.rowwise(_log_softmax_backward, axis, grad_output, output, d)
-    return _arrays.finish(d, dtype, out)
 
 
 def _log_softmax_backward(

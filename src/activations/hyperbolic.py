@@ -49,7 +49,7 @@ def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> tanh([-1e308, 1e308])
     array([-1.,  1.])
     """
-    return _arrays.elementwise("tanh", _tanh, z, out)
+    return _arrays.unary("tanh", _tanh, z, out)
 
 
 def _tanh(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -96,7 +96,7 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(tanh_grad(20.0))  # 1 - tanh(20)**2 would give 0.0 here
     1.6993417021166355e-17
     """
-    return _arrays.elementwise("tanh_grad", _tanh_grad, z, out)
+    return _arrays.unary("tanh_grad", _tanh_grad, z, out)
 
 
 def _tanh_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:

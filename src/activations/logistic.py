@@ -59,7 +59,7 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> sigmoid([-800.0, 0.0, 800.0])
     array([0. , 0.5, 1. ])
     """
-    return _arrays.elementwise("sigmoid", _sigmoid, z, out)
+    return _arrays.unary("sigmoid", _sigmoid, z, out)
 
 
 @np.errstate(over="ignore")  # e^{-z} = inf gives 1/inf = 0, the limit
@@ -119,7 +119,7 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
-    return _arrays.elementwise("logit", _logit, p, out, name="p")
+    return _arrays.unary("logit", _logit, p, out, name="p")
 
 
 @np.errstate(divide="ignore")  # p = 0 or 1 gives -inf or inf, the limits
@@ -174,7 +174,7 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(sigmoid_grad(40.0))  # p(1 - p) would give 0.0 here
     4.248354255291589e-18
     """
-    return _arrays.elementwise("sigmoid_grad", _logistic_density, z, out)
+    return _arrays.unary("sigmoid_grad", _logistic_density, z, out)
 
 
 @np.errstate(over="ignore")  # s|z| = inf gives e^-inf = 0, the limit

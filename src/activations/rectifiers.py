@@ -96,7 +96,7 @@ def relu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> relu([-1.0, 0.0, 3.5])
     array([0. , 0. , 3.5])
     """
-    return _arrays.elementwise("relu", _relu, z, out)
+    return _arrays.unary("relu", _relu, z, out)
 
 
 def _relu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -139,7 +139,7 @@ def relu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> relu_grad([-2.0, 1e-300, 5.0])
     array([0., 1., 1.])
     """
-    return _arrays.elementwise("relu_grad", _step, z, out)
+    return _arrays.unary("relu_grad", _step, z, out)
 
 
 def _step(z: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -256,7 +256,7 @@ def leaky_relu(
     """
     negative_slope = _parameter(negative_slope, "leaky_relu", "negative_slope")
     kernel = partial(_leaky_relu, negative_slope=negative_slope)
-    return _arrays.elementwise("leaky_relu", kernel, z, out)
+    return _arrays.unary("leaky_relu", kernel, z, out)
 
 
 def _leaky_relu(z: np.ndarray, r: np.ndarray, negative_slope: float) -> np.ndarray:
@@ -319,7 +319,7 @@ def leaky_relu_grad(
     """
     negative_slope = _parameter(negative_slope, "leaky_relu_grad", "negative_slope")
     kernel = partial(_leaky_step, negative_slope=negative_slope)
-    return _arrays.elementwise("leaky_relu_grad", kernel, z, out)
+    return _arrays.unary("leaky_relu_grad", kernel, z, out)
 
 
 def _leaky_step(z: np.ndarray, d: np.ndarray, negative_slope: float) -> np.ndarray:
@@ -454,7 +454,7 @@ def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.n
     array([-1.e+00, -1.e-20,  2.e+00])
     """
     alpha = _parameter(alpha, "elu", "alpha", positive=True)
-    return _arrays.elementwise("elu", partial(_elu, alpha=alpha), z, out)
+    return _arrays.unary("elu", partial(_elu, alpha=alpha), z, out)
 
 
 def _elu(z: np.ndarray, r: np.ndarray, alpha: float) -> np.ndarray:
@@ -514,7 +514,7 @@ def elu_grad(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) ->
     array([8.49670851e-18, 2.00000000e+00, 1.00000000e+00])
     """
     alpha = _parameter(alpha, "elu_grad", "alpha", positive=True)
-    return _arrays.elementwise("elu_grad", partial(_elu_grad, alpha=alpha), z, out)
+    return _arrays.unary("elu_grad", partial(_elu_grad, alpha=alpha), z, out)
 
 
 def _elu_grad(z: np.ndarray, d: np.ndarray, alpha: float) -> np.ndarray:

@@ -191,7 +191,7 @@ def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> softplus([-800.0, -40.0, 800.0])  # ln(1 + e^z) gives 0, 0 and inf
     array([0.00000000e+00, 4.24835426e-18, 8.00000000e+02])
     """
-    return _arrays.elementwise("softplus", _softplus, z, out)
+    return _arrays.unary("softplus", _softplus, z, out)
 
 
 def _softplus(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -239,7 +239,7 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(softplus_grad(-40.0))
     4.248354255291589e-18
     """
-    return _arrays.elementwise("softplus_grad", _sigmoid, z, out)
+    return _arrays.unary("softplus_grad", _sigmoid, z, out)
 
 
 def softplus_backward(
@@ -430,7 +430,7 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> float(gelu(-10.0))  # (z/2)(1 + erf(z/sqrt 2)) gives 0.0 here
     -7.619853024160528e-23
     """
-    return _arrays.elementwise("gelu", _gelu, z, out)
+    return _arrays.unary("gelu", _gelu, z, out)
 
 
 def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -500,7 +500,7 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> gelu_grad([-0.7517915246935645, 50.0])  # at the float nearest the root
     array([-6.45375173e-18,  1.00000000e+00])
     """
-    return _arrays.elementwise("gelu_grad", _gelu_grad, z, out)
+    return _arrays.unary("gelu_grad", _gelu_grad, z, out)
 
 
 def gelu_backward(
@@ -592,7 +592,7 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> silu([-800.0, -1.0, 2.0])
     array([-0.        , -0.26894142,  1.76159416])
     """
-    return _arrays.elementwise("silu", _silu, z, out)
+    return _arrays.unary("silu", _silu, z, out)
 
 
 def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -671,7 +671,7 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> silu_grad([-1.2784645427610737, 50.0])  # at the float nearest the root
     array([2.38438348e-17, 1.00000000e+00])
     """
-    return _arrays.elementwise("silu_grad", _silu_grad, z, out)
+    return _arrays.unary("silu_grad", _silu_grad, z, out)
 
 
 def silu_backward(
