@@ -8,6 +8,9 @@ between threads too and stay quick to check piece by piece.
 """
 
 import multiprocessing
+import os
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -24,10 +27,12 @@ SIZE = 3 * _blocks.BLOCK_SIZE + 123
 
 @pytest.fixture(params=[1, 3], ids=["1 thread", "3 threads"])
 def threads(request, monkeypatch):
-    """Run the test with ACTIVATIONS_NUM_THREADS set, and threads worth it from one block."""
-    monkeypatch.setenv("ACTIVATIONS_NUM_THREADS", str(request.param))
+    """Run the test on that many threads, with threads worth it from one block."""
+    before = _blocks.threads()
+    _blocks.set_threads(request.param)
     monkeypatch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
-    return request.param
+    yield request.param
+    _blocks.set_threads(before)
 
 
 def strided(x):
@@ -150,11 +155,40 @@ def test_errstate_of_the_caller_applies_in_every_thread(threads):
         activations.tanh_backward(g, t)
 
 
-@pytest.mark.parametrize("setting", ["0", "-2", "two", "1.5"])
+BAD_SETTINGS = ["0", "-2", "two", "1.5", "2.0", "abc"]
+
+
+@pytest.mark.parametrize("setting", BAD_SETTINGS)
 def test_a_bad_thread_count_is_an_error_naming_the_variable(setting, monkeypatch):
+    """The variable is read once, when the package is imported: a bad value fails there."""
     monkeypatch.setenv("ACTIVATIONS_NUM_THREADS", setting)
     with pytest.raises(ValueError, match="ACTIVATIONS_NUM_THREADS must be a positive integer"):
-        activations.sigmoid(np.zeros(4 * _blocks.THREAD_SIZE))
+        _blocks._from_environment()
+
+
+def test_a_bad_thread_count_fails_the_import_whatever_the_array_size():
+    """Not only on the first large array: importing the package reports it."""
+    env = {**os.environ, "ACTIVATIONS_NUM_THREADS": "abc"}
+    script = "import activations, numpy; activations.sigmoid(numpy.zeros(3))"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "ACTIVATIONS_NUM_THREADS must be a positive integer, got 'abc'" in result.stderr
+
+
+@pytest.mark.parametrize("setting", ["2", " 3 "])
+def test_a_good_thread_count_is_read_at_import(setting):
+    env = {**os.environ, "ACTIVATIONS_NUM_THREADS": setting}
+    script = "from activations import _blocks; print(_blocks.threads())"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == setting.strip()
+
+
+@pytest.mark.parametrize("count", [0, -1, 1.5, "2", True, None])
+def test_set_threads_refuses_anything_but_a_positive_integer(count):
+    before = _blocks.threads()
+    with pytest.raises(ValueError, match="number of threads must be a positive integer"):
+        _blocks.set_threads(count)
+    assert _blocks.threads() == before
 
 
 def _sigmoid_sum_in_child(queue):

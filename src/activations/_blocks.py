@@ -15,15 +15,16 @@ becomes free (so a core busy with other work gets fewer): NumPy releases the
 GIL while it loops over a block.  Every value
 is computed by the same operations whichever thread computes it, so the result
 does not depend on the number of threads.  The environment variable
-``ACTIVATIONS_NUM_THREADS`` sets the number of threads; by default it is the
-number of CPUs the process may run on, and ``1`` keeps every call in the
-calling thread.  Each part runs in a copy of the caller's context, so that an
+``ACTIVATIONS_NUM_THREADS``, read when the package is imported, sets the
+number of threads; by default it is the number of CPUs the process may run
+on, and ``1`` keeps every call in the calling thread.  Each part runs in a copy of the caller's context, so that an
 enclosing :func:`numpy.errstate` applies to it as it would in the caller.
 """
 
 from __future__ import annotations
 
 import contextvars
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -55,34 +56,48 @@ CHUNKS_PER_THREAD = 8
 _ENVIRONMENT = "ACTIVATIONS_NUM_THREADS"
 
 
-def threads() -> int:
-    """The number of threads a large call may use.
-
-    ``ACTIVATIONS_NUM_THREADS`` if set, else the number of CPUs this process
-    may run on.  It is read at every large call, so it can be changed while a
-    program runs.
-    """
-    setting = os.environ.get(_ENVIRONMENT)
-    if not setting:
-        return _CPUS
-    try:
-        count = int(setting)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise ValueError(
-            f"activations: {_ENVIRONMENT} must be a positive integer, got {setting!r}"
-        )
-    return count
-
-
 def _usable_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1  # pragma: no cover - platforms without affinity
 
 
-_CPUS = _usable_cpus()
+def _thread_count(setting, source: str) -> int:
+    """``setting`` as a positive number of threads, or a ValueError naming ``source``.
+
+    ``setting`` is a string of decimal digits from the environment, or an int.
+    """
+    if isinstance(setting, str) and setting.strip().isdigit():
+        setting = int(setting)
+    if isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1:
+        return setting
+    raise ValueError(f"activations: {source} must be a positive integer, got {setting!r}")
+
+
+def _from_environment() -> int:
+    """The number of threads ``ACTIVATIONS_NUM_THREADS`` asks for, else the usable CPUs.
+
+    Read once, when the package is imported, so that a bad value is an error
+    at once rather than on the first large array.
+    """
+    setting = os.environ.get(_ENVIRONMENT)
+    return _usable_cpus() if not setting else _thread_count(setting, _ENVIRONMENT)
+
+
+_threads = _from_environment()
+
+
+def threads() -> int:
+    """The number of threads a large call may use."""
+    return _threads
+
+
+def set_threads(count: int) -> None:
+    """Set the number of threads large calls may use (1: only the calling thread)."""
+    global _threads
+    if isinstance(count, str):  # only the environment's setting is text
+        raise ValueError(f"activations: the number of threads must be a positive integer, got {count!r}")
+    _threads = _thread_count(count, "the number of threads")
 
 
 def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
@@ -90,7 +105,8 @@ def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
 
     ``kernel(*input_blocks, out_block)`` computes the formula for one block
     into ``out_block``, which it may also use as workspace; the last of
-    ``operands`` is the output.  The operands have one shape.  Arrays of at
+    ``operands`` is the output.  The operands have one shape, and the kernel
+    gets blocks of at least one dimension.  Arrays of at
     most one block are handed to ``kernel`` whole, which keeps small calls
     cheap.  Larger ones are walked by :class:`numpy.nditer` in blocks of
     :data:`BLOCK_SIZE` elements; it copies a block of a non-contiguous operand
@@ -99,7 +115,8 @@ def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
     """
     out = operands[-1]
     if out.size <= BLOCK_SIZE:
-        kernel(*operands)
+        # A kernel always sees arrays: ufuncs return a scalar for 0-d input.
+        kernel(*(a.reshape(1) for a in operands) if out.ndim == 0 else operands)
         return out
     workers = _workers(out.size)
     if workers > 1 and all(a.flags.c_contiguous for a in operands):
@@ -127,51 +144,101 @@ def _in_blocks(kernel, *operands: np.ndarray) -> None:
             kernel(*block)
 
 
-def rowwise(kernel, axis: int, *operands: np.ndarray) -> np.ndarray:
-    """Evaluate a formula along ``axis`` on blocks of whole rows; return the last operand.
+def rowwise(kernel, axes: tuple[int, ...], *operands: np.ndarray) -> np.ndarray:
+    """Evaluate a formula on blocks of whole rows along ``axes``; return the last operand.
 
     The counterpart of :func:`blockwise` for the softmax family, whose every
-    value depends on a whole row along ``axis``.  ``kernel(*blocks, axis)``
-    computes the formula for a block of rows into the last block, which it may
-    also use as workspace; the operands have one shape.  When the rows lie
-    along the last axis of C-contiguous arrays (the common case, and the only
-    one split), the blocks are views of about :data:`ROWS_BLOCK_SIZE`
-    elements, shared out between threads, and each row is summed exactly as it
-    would be in the whole array.  Otherwise ``kernel`` gets the arrays whole.
-    An empty array has no rows, and ``kernel`` is not called: the maximum of
-    no values is undefined.
+    value depends on a whole row: the entries along ``axes`` (distinct,
+    non-negative), :math:`K` of them.  ``kernel(*blocks, out_block)`` computes
+    the formula for a C-contiguous block of shape ``(rows, K)`` into the last
+    block, which it may also use as workspace; the operands have one shape.
+
+    Every row reaches the kernel as a contiguous run of memory, whatever the
+    axes and the layout of the operands, so every row is summed in the same
+    order (NumPy sums a contiguous run pairwise, but a strided one term by
+    term, which loses accuracy): the result does not depend on the layout.
+    When the rows already are contiguous (C-contiguous operands, ``axes`` the
+    last ones), the blocks are views; otherwise each block is copied into a
+    contiguous buffer, and its result copied back.  A block holds about
+    :data:`ROWS_BLOCK_SIZE` elements, or one row where a row is longer; large
+    arrays are shared out between threads.  An empty array has no rows, and
+    ``kernel`` is not called: the maximum of no values is undefined.
     """
     out = operands[-1]
     if out.size == 0:
         return out
-    if (
-        out.size <= ROWS_BLOCK_SIZE
-        or axis != out.ndim - 1
-        or not all(a.flags.c_contiguous for a in operands)
-    ):
-        kernel(*operands, axis)
-        return out
-    rows = [a.reshape(-1, out.shape[-1]) for a in operands]
-    step = max(1, ROWS_BLOCK_SIZE // out.shape[-1])
+    first = out.ndim - len(axes)
+    size = math.prod(out.shape[first:]) if axes == tuple(range(first, out.ndim)) else None
     workers = _workers(out.size)
-    _in_parallel(
-        [
+    if size is not None and all(a.flags.c_contiguous for a in operands):
+        rows = [a.reshape(-1, size) for a in operands]
+        step = max(1, ROWS_BLOCK_SIZE // size)
+        tasks = [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
             for start, stop in _chunks(len(rows[0]), step, workers)
-        ],
-        workers,
-    )
+        ]
+    else:
+        moved = [np.moveaxis(a, axes, range(first, out.ndim)) for a in operands]
+        length = math.prod(moved[0].shape[first:])
+        tasks = [
+            partial(_gathered, kernel, length, moved, index)
+            for index in _row_block_indices(moved[0].shape[:first], length)
+        ]
+    _in_parallel(tasks, workers)
     return out
 
 
 def _in_row_blocks(kernel, step: int, *rows: np.ndarray) -> None:
     for start in range(0, len(rows[0]), step):
-        kernel(*(r[start : start + step] for r in rows), 1)
+        kernel(*(r[start : start + step] for r in rows))
+
+
+def _gathered(kernel, length: int, moved: list[np.ndarray], index: tuple) -> None:
+    """Run ``kernel`` on contiguous copies of one block of rows; copy the result back."""
+    blocks = [np.ascontiguousarray(m[index]).reshape(-1, length) for m in moved[:-1]]
+    target = moved[-1][index]
+    result = np.empty((blocks[0].shape[0], length), dtype=target.dtype)
+    kernel(*blocks, result)
+    target[...] = result.reshape(target.shape)
+
+
+def _row_block_indices(lead: tuple[int, ...], length: int):
+    """Indices into the leading axes that cover every row once, in blocks.
+
+    Rows of ``length`` elements are indexed by the ``lead`` axes.  Each block
+    takes whole trailing runs of those axes, as many as fit in
+    :data:`ROWS_BLOCK_SIZE` elements (at least one row), so there are few
+    blocks even when a row is short.
+    """
+    inner, split = length, len(lead)
+    while split > 0 and inner * lead[split - 1] <= ROWS_BLOCK_SIZE:
+        split -= 1
+        inner *= lead[split]
+    if split == 0:
+        return [()]
+    axis = split - 1
+    step = max(1, ROWS_BLOCK_SIZE // inner)
+    return [
+        outer + (slice(start, start + step),)
+        for outer in np.ndindex(*lead[:axis])
+        for start in range(0, lead[axis], step)
+    ]
+
+
+# Set in a thread while it runs the tasks of one call.
+_running = threading.local()
 
 
 def _workers(size: int) -> int:
-    """How many threads to give ``size`` elements: at least a chunk each."""
-    return max(1, min(threads(), size // THREAD_SIZE))
+    """How many threads to give ``size`` elements: at least a chunk each.
+
+    A call made from inside a task (a kernel that calls a public function)
+    gets one, its own thread: a pool thread that waited for the pool could
+    wait for ever.
+    """
+    if getattr(_running, "task", False):
+        return 1
+    return max(1, min(_threads, size // THREAD_SIZE))
 
 
 def _chunks(length: int, unit: int, workers: int) -> list[tuple[int, int]]:
@@ -218,10 +285,8 @@ def _in_parallel(tasks: list, workers: int) -> None:
     Each thread takes the next task as soon as it is free, so a thread slowed
     down by other work on its core takes fewer.  The pool's threads run in a
     copy of the caller's context (and so under its ``np.errstate``).  Returns
-    when all tasks have finished; the first exception raised, if any, is raised
-    here, once the other threads have stopped.  The tasks never call back into
-    the pool: a kernel only ever calls public functions on a block or less,
-    which :func:`blockwise` and :func:`rowwise` evaluate in the calling thread.
+    when every thread has stopped.  Once a task has raised, no thread starts
+    another, and the first exception is raised here.
     """
     workers = min(workers, len(tasks))
     if workers == 1:
@@ -230,14 +295,23 @@ def _in_parallel(tasks: list, workers: int) -> None:
         return
     queue = iter(tasks)
     lock = threading.Lock()
+    failed = threading.Event()
 
     def work() -> None:
-        while True:
-            with lock:
-                task = next(queue, None)
-            if task is None:
-                return
-            task()
+        before, _running.task = getattr(_running, "task", False), True
+        try:
+            while not failed.is_set():
+                with lock:
+                    task = next(queue, None)
+                if task is None:
+                    return
+                try:
+                    task()
+                except BaseException:
+                    failed.set()
+                    raise
+        finally:
+            _running.task = before
 
     pool = _executor(workers - 1)
     futures = [pool.submit(contextvars.copy_context().run, work) for _ in range(workers - 1)]

@@ -88,8 +88,12 @@ def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 def _identity_backward(
     grad_output: ArrayLike, output: ArrayLike, out: np.ndarray | None = None
 ) -> np.ndarray:
-    grad_output, _, _, dtype = _arrays.backward_inputs("identity_backward", grad_output, output)
-    return _identity(grad_output.astype(dtype, copy=False), out=out)
+    return _arrays.backward("identity_backward", _one, grad_output, output, out)
+
+
+def _one(y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    d.fill(1.0)
+    return d
 
 
 #: The one table from activation name to its forward and backward functions.
@@ -203,6 +207,7 @@ def _logits_and_targets(logits, t, func: str):
     )
 
 
+@_arrays.quiet  # a loss too large for a float is inf, not an error
 def cross_entropy(logits: ArrayLike, t: ArrayLike) -> np.floating:
     r"""Softmax cross-entropy, from the logits, summed over the samples.
 
@@ -243,7 +248,12 @@ def cross_entropy(logits: ArrayLike, t: ArrayLike) -> np.floating:
     np.float64(1000.0)
     """
     z, t = _logits_and_targets(logits, t, "cross_entropy")
-    return np.sum(t * -log_softmax(z))
+    # Only the classes with a target weight count: a class masked with a logit
+    # of -inf has -log p = inf, and 0 * inf would be NaN.
+    log_p = log_softmax(z)
+    terms = np.zeros_like(log_p)
+    np.multiply(t, log_p, out=terms, where=t != 0)
+    return -np.sum(terms)
 
 
 def cross_entropy_gradient(logits: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -451,7 +461,7 @@ def numerical_gradient(
         point[i] = centre
         # Divide by the step actually taken, after x_i +- h has been rounded.
         grad[i] = (f_above - f_below) / (above - below)
-    return _arrays.finish(grad, np.dtype(np.float64))
+    return _arrays.deliver(grad, np.dtype(np.float64), None)
 
 
 def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
@@ -459,11 +469,14 @@ def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
 
     .. math::
 
-        r = \frac{\lVert a - n \rVert}{\max(\lVert a \rVert + \lVert n \rVert,\ \text{tiny})}
+        r = \frac{\lVert a - n \rVert}{\lVert a \rVert + \lVert n \rVert}
 
-    with Euclidean norms over all entries and ``tiny`` the smallest normal
-    float64, so two zero gradients give 0 rather than 0/0.  A correct
-    gradient checked in float64 typically gives :math:`r < 10^{-7}`.
+    with Euclidean norms over all entries; two zero gradients give 0.  The
+    ratio does not depend on the scale of the gradients: a factor of 2
+    between them gives :math:`1/3` and a wrong sign gives 1, whether the
+    entries are near the smallest normal float or the largest.  A correct
+    gradient checked in float64 typically gives :math:`r < 10^{-7}`.  A NaN or
+    infinite entry gives NaN, which fails every comparison with a tolerance.
 
     Raises
     ------
@@ -485,8 +498,17 @@ def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
             f"{func}: analytic and numeric must have the same shape, "
             f"got {a.shape} and {n.shape}"
         )
-    scale = np.linalg.norm(a) + np.linalg.norm(n)
-    return np.linalg.norm(a - n) / max(scale, np.finfo(np.float64).tiny)
+    largest = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(n), initial=0.0))
+    if not np.isfinite(largest):
+        return np.float64(np.nan)
+    if largest == 0:
+        return np.float64(0.0)
+    # r does not change when both gradients are scaled by one factor; scaled
+    # by a power of two (exactly) to a largest entry near 1, neither the
+    # squares in the norms nor a - n can overflow or underflow.
+    exponent = -int(np.frexp(largest)[1])
+    a, n = np.ldexp(a, exponent), np.ldexp(n, exponent)
+    return np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n))
 
 
 # ------------------------------------------------------------------- network

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _arrays, _blocks
+from . import _arrays
 
 __all__ = [
     "softmax",
@@ -24,17 +24,18 @@ __all__ = [
 ]
 
 
-@np.errstate(invalid="ignore")  # inf - inf is nan, as documented
-def _softmax(z: np.ndarray, p: np.ndarray, axis: int) -> np.ndarray:
-    """Softmax of a validated, non-empty array, computed in ``p``.
+@np.errstate(invalid="ignore")  # inf - inf is NaN, as documented
+def _softmax(z: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Put the softmax of each row of ``z`` into ``p``.
 
-    Subtracting the maximum along ``axis`` leaves softmax unchanged and keeps
-    every exponential in :math:`(0, 1]`, so none can overflow.
+    Subtracting the row's maximum :math:`m` leaves softmax unchanged and keeps
+    every exponential in :math:`(0, 1]`, so none can overflow; a difference
+    too large for a float is :math:`-\\infty`, and its exponential 0.
     """
-    maximum = np.maximum.reduce(z, axis=axis, keepdims=True)
+    maximum = np.maximum.reduce(z, axis=-1, keepdims=True)
     np.subtract(z, maximum, out=p, dtype=p.dtype)
     np.exp(p, out=p)
-    p /= np.add.reduce(p, axis=axis, keepdims=True)
+    p /= np.add.reduce(p, axis=-1, keepdims=True)
     return p
 
 
@@ -83,7 +84,7 @@ def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.n
     >>> softmax([1000.0, 1000.0 + np.log(3.0)])
     array([0.25, 0.75])
     """
-    return _arrays.unary("softmax", _softmax, z, out, axis=axis)
+    return _arrays.along_axis("softmax", _softmax, axis, out, z)
 
 
 def log_softmax(
@@ -136,20 +137,20 @@ def log_softmax(
     >>> float(log_softmax([0.0, -40.0])[0])
     -4.248354255291589e-18
     """
-    return _arrays.unary("log_softmax", _log_softmax, z, out, axis=axis)
+    return _arrays.along_axis("log_softmax", _log_softmax, axis, out, z)
 
 
-@np.errstate(invalid="ignore")  # inf - inf is nan, as documented
-def _log_softmax(z: np.ndarray, shifted: np.ndarray, axis: int) -> np.ndarray:
-    """Log-softmax of a validated, non-empty array, computed in ``shifted``."""
+@np.errstate(invalid="ignore")  # inf - inf is NaN, as documented
+def _log_softmax(z: np.ndarray, shifted: np.ndarray) -> np.ndarray:
+    """Put the log-softmax of each row of ``z`` into ``shifted``."""
     # Shifted by the maximum, as in _softmax; the maximum entry becomes exactly
     # 0, and its position is needed to leave it out of the sum of the others.
-    top = np.argmax(z, axis=axis, keepdims=True)
-    maximum = np.take_along_axis(z, top, axis=axis)
+    top = np.argmax(z, axis=-1, keepdims=True)
+    maximum = np.take_along_axis(z, top, axis=-1)
     np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
     others = np.exp(shifted)
-    np.put_along_axis(others, top, 0.0, axis=axis)
-    log_sum = np.log1p(np.add.reduce(others, axis=axis, keepdims=True))
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    log_sum = np.log1p(np.add.reduce(others, axis=-1, keepdims=True))
     # inf - inf: a row whose maximum is infinite is NaN throughout.
     log_sum += maximum - maximum
     shifted -= log_sum
@@ -200,18 +201,16 @@ def softmax_jacobian(
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    z = _arrays.as_float_array(z, "softmax_jacobian", "z")
-    axis = _arrays.axis_index(axis, z.ndim)
-    work = _arrays.working_dtype(z)
-    p = _blocks.rowwise(_softmax, axis, z, np.empty(z.shape, dtype=work))
-    p = np.moveaxis(p, axis, -1)
-    shape = p.shape + p.shape[-1:]
-    jacobian = _arrays.buffer(out, shape, work, z.dtype, "softmax_jacobian", z)
+    func = "softmax_jacobian"
+    z = _arrays.as_float_array(z, func, "z")
+    (axis,) = _arrays.axes(axis, z.ndim, func, single=True)
+    p = np.moveaxis(_arrays.along_axis(func, _softmax, axis, None, z, finish=False), axis, -1)
+    jacobian = _arrays.output(out, p.shape + p.shape[-1:], z.dtype, func)
     np.multiply(p[..., :, None], p[..., None, :], out=jacobian)
-    np.negative(jacobian, out=jacobian)
+    np.negative(jacobian, out=jacobian)  # -p_i p_j
     diagonal = np.arange(p.shape[-1])
-    jacobian[..., diagonal, diagonal] = p * (1.0 - p)
-    return _arrays.finish(jacobian, z.dtype, out)
+    jacobian[..., diagonal, diagonal] = p * (1.0 - p)  # p_i (1 - p_i)
+    return _arrays.deliver(jacobian, z.dtype, out)
 
 
 def softmax_backward(
@@ -269,17 +268,23 @@ def softmax_backward(
     >>> softmax_backward([1.0, 0.0], p)
     array([ 0.25, -0.25])
     """
-    return _arrays.backward(
-        "softmax_backward", _softmax_backward, grad_output, output, out, axis=axis
+    return _arrays.along_axis(
+        "softmax_backward", _softmax_backward, axis, out, grad_output, output,
+        names=("grad_output", "output"),
     )
 
 
-def _softmax_backward(g: np.ndarray, p: np.ndarray, d: np.ndarray, axis: int) -> np.ndarray:
-    r"""Put :math:`p \odot (g - \langle g, p \rangle)` along ``axis`` into ``d``."""
+def _softmax_backward(g: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""Put :math:`p \odot g - p \langle g, p \rangle` of each row into ``d``.
+
+    Both products are at most :math:`\max_i |g_i|`, since :math:`0 \le p \le 1`
+    and :math:`\langle g, p \rangle` is a weighted mean of :math:`g`; so
+    nothing overflows where the result does not, and a probability of 0
+    gives 0 even beside a huge gradient.
+    """
     np.multiply(g, p, out=d, dtype=d.dtype)
-    weighted = np.add.reduce(d, axis=axis, keepdims=True)
-    np.subtract(g, weighted, out=d, dtype=d.dtype)
-    d *= p
+    weighted = np.add.reduce(d, axis=-1, keepdims=True)
+    d -= np.multiply(p, weighted, dtype=d.dtype)
     return d
 
 
@@ -335,16 +340,29 @@ def log_softmax_backward(
     >>> log_softmax_backward([-1.0, 0.0], y)  # p - t for the target class 0
     array([-0.5,  0.5])
     """
-    return _arrays.backward(
-        "log_softmax_backward", _log_softmax_backward, grad_output, output, out, axis=axis
+    return _arrays.along_axis(
+        "log_softmax_backward", _log_softmax_backward, axis, out, grad_output, output,
+        names=("grad_output", "output"),
     )
 
 
-def _log_softmax_backward(
-    g: np.ndarray, y: np.ndarray, d: np.ndarray, axis: int
-) -> np.ndarray:
-    r"""Put :math:`g - e^{y} \sum g` along ``axis`` into ``d``."""
+def _log_softmax_backward(g: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""Put :math:`g - e^{y} \sum g` of each row into ``d``.
+
+    :math:`\sum g` overflows when the gradients are near the largest float,
+    although the result need not; those rows are computed again with
+    :math:`g` scaled down by a power of two, which is exact.
+    """
+    total = np.add.reduce(g, axis=-1, keepdims=True, dtype=d.dtype)
     np.exp(y, out=d, dtype=d.dtype)
-    d *= np.add.reduce(g, axis=axis, dtype=d.dtype, keepdims=True)
+    d *= total
     np.subtract(g, d, out=d, dtype=d.dtype)
+    overflowed = np.isinf(total[:, 0])
+    if overflowed.any():
+        overflowed &= np.isfinite(g).all(axis=-1)
+        scale = int(np.ceil(np.log2(g.shape[-1]))) + 1
+        scaled = np.ldexp(g[overflowed], -scale, dtype=d.dtype)
+        total = np.add.reduce(scaled, axis=-1, keepdims=True)
+        scaled -= np.exp(y[overflowed], dtype=d.dtype) * total
+        d[overflowed] = np.ldexp(scaled, scale)
     return d

@@ -163,13 +163,16 @@ def tanh_backward(
     >>> tanh_backward([2.0, 1.0], tanh([0.0, 20.0]))  # tanh(20) = 1.0 exactly
     array([2., 0.])
     """
-    return _arrays.backward("tanh_backward", _tanh_backward, grad_output, output, out)
+    return _arrays.backward("tanh_backward", _tanh_derivative, grad_output, output, out)
 
 
-def _tanh_backward(grad_output: np.ndarray, t: np.ndarray, d: np.ndarray) -> np.ndarray:
-    r"""Put :math:`g\,(1 + t)(1 - t)` into ``d``; both factors are exact."""
+def _tanh_derivative(t: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""Put :math:`(1 - t)(1 + t)` into ``d``.
+
+    For :math:`|t| \ge 1/2` the small factor, :math:`1 - |t|`, is exact
+    (Sterbenz's lemma), so nothing cancels.
+    """
     one_plus_t = np.add(1.0, t, dtype=d.dtype)
     np.subtract(1.0, t, out=d, dtype=d.dtype)
     d *= one_plus_t
-    d *= grad_output
     return d

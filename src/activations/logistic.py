@@ -62,11 +62,10 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return _arrays.unary("sigmoid", _sigmoid, z, out)
 
 
-@np.errstate(over="ignore")  # e^{-z} = inf gives 1/inf = 0, the limit
 def _sigmoid(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Put :math:`1 / (1 + e^{-z})` into ``p``."""
     np.negative(z, out=p, dtype=p.dtype)
-    np.exp(p, out=p)
+    np.exp(p, out=p)  # inf for z < -709.78 (float64): then 1/inf = 0, the limit
     np.add(p, 1.0, out=p)
     return np.reciprocal(p, out=p)
 
@@ -114,15 +113,17 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> logit([0.0, 0.75, 1.0])  # odds of 3 to 1 in the middle
     array([      -inf, 1.09861229,        inf])
     """
-    p = _arrays.as_float_array(p, "logit", "p")
-    # fmin and fmax skip NaN, which propagates; and they allocate no mask.
+    return _arrays.unary("logit", _logit, p, out, name="p", check=_probabilities)
+
+
+def _probabilities(p: np.ndarray) -> None:
+    """Refuse a ``p`` outside :math:`[0, 1]`; NaN passes, and propagates."""
+    # fmin and fmax skip NaN, and they allocate no mask.
     if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
         bad = p[(p < 0) | (p > 1)].flat[0]
         raise ValueError(f"logit: p must lie in [0, 1], got a value of {bad}")
-    return _arrays.unary("logit", _logit, p, out, name="p")
 
 
-@np.errstate(divide="ignore")  # p = 0 or 1 gives -inf or inf, the limits
 def _logit(p: np.ndarray, z: np.ndarray) -> np.ndarray:
     r"""Put :math:`\operatorname{logit}(p)` of valid ``p`` into ``z``."""
     ratio = np.multiply(2.0, p, out=np.empty_like(z), dtype=z.dtype)
@@ -131,7 +132,7 @@ def _logit(p: np.ndarray, z: np.ndarray) -> np.ndarray:
     np.copyto(ratio, p, where=low)
     np.subtract(1.0, p, out=z, dtype=z.dtype)
     ratio /= z  # p / (1 - p) below 1/4, (2p - 1) / (1 - p) above
-    np.log(ratio, out=z, where=low)
+    np.log(ratio, out=z, where=low)  # p = 0 gives log 0 = -inf, the limit
     np.log1p(ratio, out=z, where=np.logical_not(low, out=low))
     return z
 
@@ -177,7 +178,6 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return _arrays.unary("sigmoid_grad", _logistic_density, z, out)
 
 
-@np.errstate(over="ignore")  # s|z| = inf gives e^-inf = 0, the limit
 def _logistic_density(z: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.ndarray:
     r"""Put :math:`\sigma'(sz) = e^{-s|z|} / (1 + e^{-s|z|})^2` into ``d``.
 
@@ -252,12 +252,11 @@ def sigmoid_backward(
     >>> sigmoid_backward([1.0, 1.0], sigmoid([0.0, 40.0]))  # p = 1.0 exactly
     array([0.25, 0.  ])
     """
-    return _arrays.backward("sigmoid_backward", _sigmoid_backward, grad_output, output, out)
+    return _arrays.backward("sigmoid_backward", _sigmoid_derivative, grad_output, output, out)
 
 
-def _sigmoid_backward(grad_output: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Put :math:`g\\,p\\,(1 - p)` into ``d``."""
+def _sigmoid_derivative(p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Put :math:`p\\,(1 - p)` into ``d``; :math:`1 - p` is exact for :math:`p \\ge 1/2`."""
     np.subtract(1.0, p, out=d, dtype=d.dtype)
     d *= p
-    d *= grad_output
     return d

@@ -14,15 +14,11 @@ when the slope is not negative).
 
 from __future__ import annotations
 
-import math
-import numbers
-
-from functools import partial
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _arrays
+from ._accurate import times_exp
 
 __all__ = [
     "relu",
@@ -37,29 +33,24 @@ __all__ = [
 ]
 
 
-def _parameter(value, func: str, name: str, *, positive: bool = False,
-               nonnegative: bool = False) -> float:
-    """Check a scalar parameter (a slope or a scale) and return it as a float.
+def _positive(alpha, func: str) -> float:
+    """ELU's scale: a finite real number above 0."""
+    alpha = _arrays.parameter(alpha, func, "alpha")
+    if not alpha > 0:
+        raise ValueError(f"{func}: alpha must be positive, got {alpha}")
+    return alpha
 
-    Python floats are weak scalars for NumPy, so using the returned float
-    leaves the computation in the working dtype.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{func}: {name} must be a finite real number, got {type(value).__name__}"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{func}: {name} must be a finite real number, got {value}")
-    if positive and not value > 0:
-        raise ValueError(f"{func}: {name} must be positive, got {value}")
-    if nonnegative and not value >= 0:
+
+def _nonnegative(negative_slope, func: str) -> float:
+    """A slope from which the output tells the sign of the input: not below 0."""
+    negative_slope = _arrays.parameter(negative_slope, func, "negative_slope")
+    if not negative_slope >= 0:
         raise ValueError(
-            f"{func}: {name} must be non-negative, got {value}: with a negative "
-            f"slope the output has the same sign for z < 0 as for z > 0, so it "
-            f"does not tell which side of 0 the input was on"
+            f"{func}: negative_slope must be non-negative, got {negative_slope}: with "
+            f"a negative slope the output has the same sign for z < 0 as for z > 0, "
+            f"so it does not tell which side of 0 the input was on"
         )
-    return value
+    return negative_slope
 
 
 def relu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -198,14 +189,7 @@ def relu_backward(
     >>> relu_backward([2.0, 2.0, 2.0], relu([-1.0, 0.0, 1.0]))
     array([0., 0., 2.])
     """
-    return _arrays.backward("relu_backward", _relu_backward, grad_output, output, out)
-
-
-def _relu_backward(grad_output: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Put :math:`g` where :math:`y > 0`, else 0, into ``d``."""
-    _step(y, d)
-    d *= grad_output
-    return d
+    return _arrays.backward("relu_backward", _step, grad_output, output, out)
 
 
 def leaky_relu(
@@ -254,9 +238,7 @@ def leaky_relu(
     >>> leaky_relu([-2.0, 0.0, 3.0], negative_slope=0.5)
     array([-1.,  0.,  3.])
     """
-    negative_slope = _parameter(negative_slope, "leaky_relu", "negative_slope")
-    kernel = partial(_leaky_relu, negative_slope=negative_slope)
-    return _arrays.unary("leaky_relu", kernel, z, out)
+    return _arrays.unary("leaky_relu", _leaky_relu, z, out, negative_slope=negative_slope)
 
 
 def _leaky_relu(z: np.ndarray, r: np.ndarray, negative_slope: float) -> np.ndarray:
@@ -317,9 +299,7 @@ def leaky_relu_grad(
     >>> leaky_relu_grad([-2.0, 3.0], negative_slope=0.2)
     array([0.2, 1. ])
     """
-    negative_slope = _parameter(negative_slope, "leaky_relu_grad", "negative_slope")
-    kernel = partial(_leaky_step, negative_slope=negative_slope)
-    return _arrays.unary("leaky_relu_grad", kernel, z, out)
+    return _arrays.unary("leaky_relu_grad", _leaky_step, z, out, negative_slope=negative_slope)
 
 
 def _leaky_step(z: np.ndarray, d: np.ndarray, negative_slope: float) -> np.ndarray:
@@ -390,20 +370,10 @@ def leaky_relu_backward(
     >>> leaky_relu_backward([2.0, 2.0], leaky_relu([-1.0, 1.0], 0.5), 0.5)
     array([1., 2.])
     """
-    negative_slope = _parameter(
-        negative_slope, "leaky_relu_backward", "negative_slope", nonnegative=True
+    negative_slope = _nonnegative(negative_slope, "leaky_relu_backward")
+    return _arrays.backward(
+        "leaky_relu_backward", _leaky_step, grad_output, output, out, negative_slope=negative_slope
     )
-    kernel = partial(_leaky_relu_backward, negative_slope=negative_slope)
-    return _arrays.backward("leaky_relu_backward", kernel, grad_output, output, out)
-
-
-def _leaky_relu_backward(
-    grad_output: np.ndarray, y: np.ndarray, d: np.ndarray, negative_slope: float
-) -> np.ndarray:
-    """Put :math:`g` times the slope on the side of 0 that ``y`` is on into ``d``."""
-    _leaky_step(y, d, negative_slope)
-    d *= grad_output
-    return d
 
 
 def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
@@ -453,8 +423,7 @@ def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.n
     >>> elu([-800.0, -1e-20, 2.0])  # exp(-1e-20) - 1 would give 0.0
     array([-1.e+00, -1.e-20,  2.e+00])
     """
-    alpha = _parameter(alpha, "elu", "alpha", positive=True)
-    return _arrays.unary("elu", partial(_elu, alpha=alpha), z, out)
+    return _arrays.unary("elu", _elu, z, out, alpha=_positive(alpha, "elu"))
 
 
 def _elu(z: np.ndarray, r: np.ndarray, alpha: float) -> np.ndarray:
@@ -513,15 +482,13 @@ def elu_grad(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) ->
     >>> elu_grad([-40.0, 0.0, 3.0], alpha=2.0)
     array([8.49670851e-18, 2.00000000e+00, 1.00000000e+00])
     """
-    alpha = _parameter(alpha, "elu_grad", "alpha", positive=True)
-    return _arrays.unary("elu_grad", partial(_elu_grad, alpha=alpha), z, out)
+    return _arrays.unary("elu_grad", _elu_grad, z, out, alpha=_positive(alpha, "elu_grad"))
 
 
 def _elu_grad(z: np.ndarray, d: np.ndarray, alpha: float) -> np.ndarray:
     """Put 1 above 0, :math:`\\alpha e^z` at and below, into ``d``."""
-    np.minimum(z, 0.0, out=d, dtype=d.dtype)
-    np.exp(d, out=d)
-    d *= alpha
+    left = np.minimum(z, 0.0, dtype=d.dtype)
+    times_exp(alpha, left, np.exp(left), out=d)  # alpha e^z, normal where it should be
     np.copyto(d, 1.0, where=np.greater(z, 0.0))
     return d
 
@@ -602,16 +569,12 @@ def elu_backward(
     >>> elu_backward([1.0, 1.0], elu([2.0, -40.0]))  # elu(-40) = -1.0 exactly
     array([1., 0.])
     """
-    alpha = _parameter(alpha, "elu_backward", "alpha", positive=True)
-    kernel = partial(_elu_backward, alpha=alpha)
-    return _arrays.backward("elu_backward", kernel, grad_output, output, out)
+    alpha = _positive(alpha, "elu_backward")
+    return _arrays.backward("elu_backward", _elu_derivative, grad_output, output, out, alpha=alpha)
 
 
-def _elu_backward(
-    grad_output: np.ndarray, y: np.ndarray, d: np.ndarray, alpha: float
-) -> np.ndarray:
-    """:math:`g\\,(y + \\alpha)` at and below 0, :math:`g` above."""
+def _elu_derivative(y: np.ndarray, d: np.ndarray, alpha: float) -> np.ndarray:
+    """Put 1 above 0, :math:`y + \\alpha` at and below (that is, :math:`\\alpha e^z`), into ``d``."""
     np.add(y, alpha, out=d, dtype=d.dtype)
     np.copyto(d, 1.0, where=np.greater(y, 0.0))
-    d *= grad_output
     return d

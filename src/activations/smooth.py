@@ -26,7 +26,8 @@ import scipy.special
 from numpy.typing import ArrayLike
 
 from . import _arrays
-from .logistic import _logistic_density, _sigmoid
+from ._accurate import minus_half_square, taylor_near_root, times_exp
+from .logistic import _sigmoid
 
 __all__ = [
     "softplus",
@@ -103,51 +104,6 @@ _SILU_GRAD_TAYLOR = (
     3.998547874723996e-12,
     8.04274075537398e-12,
 )
-
-
-def _near_root(z: np.ndarray, work_area: np.ndarray, root) -> np.ndarray:
-    """Boolean mask of the ``z`` within ``_ROOT_RADIUS`` of ``root``.
-
-    ``work_area`` is a scratch array of the working dtype, overwritten.
-    """
-    np.subtract(z, root[0], out=work_area, dtype=work_area.dtype)
-    np.abs(work_area, out=work_area)
-    return np.less_equal(work_area, _ROOT_RADIUS)
-
-
-def _root_series(z: np.ndarray, root, coefficients) -> np.ndarray:
-    """The series :math:`\\sum_k c_k t^k`, :math:`t = z - \\text{root}`, in float64.
-
-    ``z - root[0]`` is exact (Sterbenz's lemma, as ``z`` is within a factor 2
-    of the root), so ``t`` is the difference of ``z`` and the root to within
-    one rounding.
-    """
-    t = np.subtract(z, root[0], dtype=np.float64)
-    t -= root[1]
-    t -= root[2]
-    series = np.full_like(t, coefficients[-1])
-    for c in coefficients[-2::-1]:
-        series *= t
-        series += c
-    series *= t
-    return series
-
-
-def _far_left(z: np.ndarray, work: np.dtype):
-    r"""The mask of the ``z`` where :math:`1 + e^z` rounds to 1 in ``work``,
-    and those ``z`` as ``work`` floats, with -inf replaced by a finite number.
-
-    There :math:`\sigma(z) = e^z` to far below an ULP, and the SiLU and its
-    derivative are :math:`z e^z` and :math:`(1 + z) e^z`.  Below
-    :math:`z \approx -708.4` (float64), :math:`\sigma(z)` is subnormal or 0
-    while these products are still normal floats, down to about -715; they are
-    computed as :math:`(z\,e^{z/2})\,e^{z/2}` so that no factor underflows
-    before the result does.
-    """
-    mask = np.less(z, math.log(np.finfo(work).eps) - 4.0)
-    tail = z[mask].astype(work)
-    np.maximum(tail, -4096.0, out=tail)  # e^{z/2} is 0 there anyway; avoids -inf * 0
-    return mask, tail
 
 
 def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -236,8 +192,8 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     >>> from activations import softplus_grad
     >>> softplus_grad(0.0)
     np.float64(0.5)
-    >>> float(softplus_grad(-40.0))
-    4.248354255291589e-18
+    >>> print(f"{softplus_grad(-40.0):.12g}")  # sigma(-40), not 0
+    4.24835425529e-18
     """
     return _arrays.unary("softplus_grad", _sigmoid, z, out)
 
@@ -300,85 +256,18 @@ def softplus_backward(
     >>> from activations import softplus, softplus_backward
     >>> softplus_backward(1.0, softplus(0.0))
     np.float64(0.5)
-    >>> float(softplus_backward(1.0, softplus(-40.0)))  # still sigma(-40)
-    4.248354255291589e-18
+    >>> print(f"{softplus_backward(1.0, softplus(-40.0)):.12g}")  # still sigma(-40)
+    4.24835425529e-18
     """
-    return _arrays.backward("softplus_backward", _softplus_backward, grad_output, output, out)
+    return _arrays.backward("softplus_backward", _softplus_derivative, grad_output, output, out)
 
 
-def _softplus_backward(grad_output: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """:math:`g\\,(1 - e^{-y})`, computed in ``d`` as :math:`-g\\,\\operatorname{expm1}(-y)`."""
+def _softplus_derivative(y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`1 - e^{-y}`, computed in ``d`` as :math:`-\\operatorname{expm1}(-y)`."""
     np.negative(y, out=d, dtype=d.dtype)
     np.expm1(d, out=d)
     np.negative(d, out=d)
-    d *= grad_output
     return d
-
-
-def _input_backward(func: str, derivative, grad_output, z, out) -> np.ndarray:
-    """``grad_output`` times a derivative that needs the forward's input ``z``.
-
-    ``derivative(z, d)`` writes the derivative into the buffer ``d``.
-    """
-
-    def backward(grad_output, z, d):
-        derivative(z, d)
-        d *= grad_output
-
-    return _arrays.backward(func, backward, grad_output, z, out, name="z")
-
-
-def _gaussian(z: np.ndarray, e: np.ndarray) -> np.ndarray:
-    r""":math:`e^{-z^2/2}`, computed in ``e`` to within about 2 ULP.
-
-    Rounding :math:`z^2` would cost :math:`z^2/2` ULP, as the exponential
-    multiplies the absolute error of its argument.  So :math:`|z|` is split
-    (Veltkamp) into a high part :math:`h` of half the bits and a low part
-    :math:`l`: :math:`h^2` is exact, and
-    :math:`e^{-z^2/2} = e^{-h^2/2}\, e^{-l(h + l/2)}`, where the second
-    argument is small, so its rounding is harmless.
-    """
-    work = e.dtype
-    split = 2.0 ** ((np.finfo(work).nmant + 2) // 2) + 1.0
-    # Beyond |z| = 64 the result is 0 in any precision; clipping keeps the
-    # split below from overflowing.
-    low = np.abs(z, out=np.empty_like(e), dtype=work)
-    np.minimum(low, 64.0, out=low)
-    high = np.multiply(low, split, out=np.empty_like(e))
-    np.subtract(high, low, out=e)
-    high -= e  # the top half of the bits of |z|
-    low -= high  # the rest, exactly
-    np.square(high, out=e)
-    e *= -0.5  # -h^2 / 2, exact
-    np.exp(e, out=e)
-    low *= 0.5
-    high += low  # h + l/2
-    low *= -2.0
-    low *= high  # -l (h + l/2)
-    np.exp(low, out=low)
-    e *= low
-    return e
-
-
-def _normal_cdf(z: np.ndarray, p: np.ndarray, gaussian: np.ndarray) -> np.ndarray:
-    r""":math:`\Phi(z)`, computed in ``p``, given :math:`e^{-z^2/2}`.
-
-    :math:`\Phi(-|z|) = \tfrac12 \operatorname{erfcx}(|z|/\sqrt 2)\,
-    e^{-z^2/2}`, with SciPy's scaled complementary error function
-    :math:`\operatorname{erfcx}(x) = e^{x^2} \operatorname{erfc}(x)`.
-    ``erfc`` itself would be accurate too, but its argument :math:`|z|/\sqrt
-    2` is rounded, and in the left tail ``erfc`` multiplies that relative
-    error by :math:`2x^2 = z^2`; ``erfcx`` varies slowly and multiplies it by
-    about 1.  :math:`\Phi(z) = 1 - \Phi(-z)` for :math:`z > 0` has no
-    cancellation, as :math:`\Phi(-z) < 1/2` there.
-    """
-    np.abs(z, out=p, dtype=p.dtype)
-    p *= _SQRT1_2
-    scipy.special.erfcx(p, out=p)
-    p *= gaussian
-    p *= 0.5
-    np.subtract(1.0, p, out=p, where=np.greater(z, 0.0))
-    return p
 
 
 def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -433,27 +322,58 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return _arrays.unary("gelu", _gelu, z, out)
 
 
+# Beyond |z| = 64, e^{-z^2/2} is 0 in every precision: clipping there changes no
+# result, and keeps infinities out of the formulas (inf * 0 would be NaN).
+_GAUSSIAN_EDGE = 64.0
+
+
 def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """:math:`z\\,\\Phi(z)`, computed in ``r``."""
-    _normal_cdf(z, r, _gaussian(z, np.empty_like(r)))
-    # Where Phi(z) underflowed to 0 the product is 0 too, also for z = -inf
-    # (which would give -inf * 0 = nan): leave those entries alone.
-    np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
+    r"""Put :math:`z\,\Phi(z)` into ``r``.
+
+    With :math:`q = \Phi(-|z|) = \tfrac12 \operatorname{erfcx}(|z|/\sqrt 2)\,
+    e^{-z^2/2}`, the smaller tail, :math:`\Phi(z)` is :math:`q` below 0 and
+    :math:`1 - q` above; so :math:`\operatorname{gelu}(z)` is :math:`zq` below 0
+    and :math:`z - zq` above, where :math:`zq \le z/2` cancels nothing.
+    :math:`zq` is taken as :math:`(z \cdot \tfrac12\operatorname{erfcx})
+    \cdot e^{-z^2/2}`: the first factor tends to :math:`-1/\sqrt{2\pi}`, so
+    no factor leaves the normal range before the product does.
+    """
+    w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=r.dtype)
+    a, c = minus_half_square(w, r.dtype)  # e^{-z^2/2} = c e^a
+    np.abs(w, out=r)
+    r *= _SQRT1_2
+    scipy.special.erfcx(r, out=r)
+    r *= 0.5 * c
+    r *= w  # z erfcx(|z|/sqrt 2) / 2, times e^{-z^2/2} below: z q
+    times_exp(r, a, np.exp(a), out=r)
+    np.subtract(z, r, out=r, where=np.greater(z, 0.0), dtype=r.dtype)
     return r
 
 
 def _gelu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """:math:`\\Phi(z) + z\\,\\varphi(z)`, computed in ``d``."""
-    density = _gaussian(z, np.empty_like(d))
-    _normal_cdf(z, d, density)
-    density *= _INV_SQRT_2PI
-    # Where phi(z) underflowed, z phi(z) is negligible, also for z = +-inf
-    # (which would give inf * 0 = nan): skip the product there.
-    np.multiply(density, z, out=density, where=np.not_equal(density, 0.0), dtype=d.dtype)
-    d += density
-    near = _near_root(z, density, _GELU_GRAD_ROOT)
-    if near.any():
-        d[near] = _root_series(z[near], _GELU_GRAD_ROOT, _GELU_GRAD_TAYLOR)
+    r"""Put :math:`\Phi(z) + z\,\varphi(z)` into ``d``.
+
+    With :math:`\Phi(-|z|) = s\,e^{-z^2/2}`, :math:`s = \tfrac12
+    \operatorname{erfcx}(|z|/\sqrt 2)`, and :math:`z\varphi(z) = u\,e^{-z^2/2}`,
+    :math:`u = z/\sqrt{2\pi}`, the derivative is :math:`(u + s)\,e^{-z^2/2}`
+    below 0 and :math:`1 + (u - s)\,e^{-z^2/2}` above.  Below 0 the product
+    is normal a little beyond the point where :math:`e^{-z^2/2}` is not, which
+    :func:`~activations._accurate.times_exp` handles; near the root, where
+    :math:`u + s` cancels, the Taylor series takes over.
+    """
+    w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=d.dtype)
+    a, c = minus_half_square(w, d.dtype)  # e^{-z^2/2} = c e^a
+    s = np.abs(w)
+    s *= _SQRT1_2
+    scipy.special.erfcx(s, out=s)
+    s *= 0.5
+    np.negative(s, out=s, where=np.greater_equal(w, 0.0))  # +s below 0, -s above
+    np.multiply(w, _INV_SQRT_2PI, out=d)
+    d += s
+    d *= c
+    times_exp(d, a, np.exp(a), out=d)
+    np.add(d, 1.0, out=d, where=np.greater_equal(w, 0.0))
+    taylor_near_root(z, d, _GELU_GRAD_ROOT, _GELU_GRAD_TAYLOR, _ROOT_RADIUS)
     return d
 
 
@@ -555,7 +475,7 @@ def gelu_backward(
     >>> gelu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.01194565,  1.01194565])
     """
-    return _input_backward("gelu_backward", _gelu_grad, grad_output, z, out)
+    return _arrays.backward("gelu_backward", _gelu_grad, grad_output, z, out, name="z")
 
 
 def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -595,37 +515,56 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return _arrays.unary("silu", _silu, z, out)
 
 
+# Beyond |z| = 4096, e^{-|z|} is 0 in every precision: clipping there changes
+# no result of SiLU or its derivative, and keeps infinities out of the formulas.
+_EXPONENTIAL_EDGE = 4096.0
+
+
 def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """:math:`z\\,\\sigma(z)`, computed in ``r``."""
-    _sigmoid(z, r)
-    # Where sigma(z) underflowed to 0 the product is 0 too, also for z = -inf
-    # (which would give -inf * 0 = nan): leave those entries alone.
-    np.multiply(r, z, out=r, where=np.not_equal(r, 0.0), dtype=r.dtype)
-    far, tail = _far_left(z, r.dtype)
-    half = np.exp(tail * 0.5)
-    tail *= half
-    tail *= half
-    r[far] = tail
+    r"""Put :math:`z\,\sigma(z)` into ``r``.
+
+    With :math:`e = e^{-|z|}`, :math:`z\,\sigma(z)` is :math:`z/(1 + e)` above
+    0 and :math:`e \cdot z/(1 + e)` below, where the product is normal far
+    beyond the point where :math:`e` is not (down to about :math:`z = -715`
+    in float64).
+    """
+    w = np.maximum(z, -_EXPONENTIAL_EDGE, dtype=r.dtype)
+    e = np.abs(w)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e^{-|z|}
+    np.add(1.0, e, out=r)
+    np.divide(w, r, out=r)  # z / (1 + e)
+    left = np.less(w, 0.0)
+    if left.any():
+        r[left] = times_exp(r[left], w[left], e[left], out=np.empty_like(e[left]))
     return r
 
 
 def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """:math:`\\sigma(z) + z\\,\\sigma'(z)`, computed in ``d``."""
-    _sigmoid(z, d)
-    slope = _logistic_density(z, np.empty_like(d))
-    # Where sigma'(z) underflowed, z sigma'(z) is negligible, also for
-    # z = +-inf (which would give inf * 0 = nan): skip the product there.
-    np.multiply(slope, z, out=slope, where=np.not_equal(slope, 0.0), dtype=d.dtype)
-    d += slope
-    far, tail = _far_left(z, d.dtype)
-    half = np.exp(tail * 0.5)
-    tail += 1.0
-    tail *= half
-    tail *= half
-    d[far] = tail
-    near = _near_root(z, slope, _SILU_GRAD_ROOT)
-    if near.any():
-        d[near] = _root_series(z[near], _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR)
+    r"""Put :math:`\sigma(z) + z\,\sigma'(z)` into ``d``.
+
+    With :math:`e = e^{-|z|}`, the derivative is
+    :math:`\big(1 + e\,(1 + z)\big)/(1 + e)^2` above 0, a sum of positive
+    terms, and :math:`e\,\big((1 + z) + e\big)/(1 + e)^2` below, where
+    :math:`1 + z` is exact for :math:`-2 \le z \le -1/2` and cancels against
+    :math:`e` only near the root, where the Taylor series takes over.
+    """
+    w = np.clip(z, -_EXPONENTIAL_EDGE, _EXPONENTIAL_EDGE, dtype=d.dtype)
+    e = np.abs(w)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e^{-|z|}
+    square = np.add(1.0, e)
+    np.square(square, out=square)  # (1 + e)^2
+    np.add(1.0, w, out=d)  # 1 + z
+    left = np.less(w, 0.0)
+    right = np.logical_not(left)
+    d[right] *= e[right]
+    d[right] += 1.0  # 1 + e (1 + z)
+    d[left] += e[left]  # (1 + z) + e
+    d /= square
+    if left.any():
+        d[left] = times_exp(d[left], w[left], e[left], out=np.empty_like(e[left]))
+    taylor_near_root(z, d, _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR, _ROOT_RADIUS)
     return d
 
 
@@ -726,4 +665,4 @@ def silu_backward(
     >>> silu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.08810411,  1.08810411])
     """
-    return _input_backward("silu_backward", _silu_grad, grad_output, z, out)
+    return _arrays.backward("silu_backward", _silu_grad, grad_output, z, out, name="z")
