@@ -93,3 +93,38 @@ def sweep(dtype, limit: float, edges=(), n: int = 601) -> np.ndarray:
     points = np.concatenate([linear, magnitudes, -magnitudes, edges, -edges, [0.0]])
     points = points[np.abs(points) <= finfo.max]
     return np.unique(points.astype(dtype))
+
+
+def spacing_at(exact: np.ndarray, dtype) -> np.ndarray:
+    """The spacing of ``dtype`` floats at each exact value (float64 or double-double high part).
+
+    That is 2^(e - nmant) for 2^e <= |exact| < 2^(e+1), the ULP of the issue's
+    definition; at an exact power of two it is the spacing above it.
+    """
+    _, exponent = np.frexp(np.asarray(exact, dtype=np.float64))
+    return np.ldexp(1.0, exponent - 1 - np.finfo(dtype).nmant)
+
+
+def ulp_errors_against(computed, hi, dtype, lo=0.0) -> np.ndarray:
+    """Errors of ``computed`` in ULP of ``dtype`` against the exact ``hi + lo``.
+
+    NaN where the exact value is not a normal float of ``dtype`` (not
+    measured); inf where ``computed`` is not finite but the exact value is.
+    """
+    computed = np.asarray(computed, dtype=np.float64)
+    hi = np.asarray(hi, dtype=np.float64)
+    finfo = np.finfo(dtype)
+    normal = (np.abs(hi) >= finfo.smallest_normal) & (np.abs(hi) <= finfo.max)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        errors = np.abs((computed - hi) - lo) / spacing_at(hi, dtype)
+    errors[~np.isfinite(computed)] = np.inf
+    errors[~normal] = np.nan
+    return errors
+
+
+def worst(errors: np.ndarray, inputs: np.ndarray) -> tuple[float, float]:
+    """The largest measured error and the input where it occurs."""
+    if np.isnan(errors).all():
+        return float("nan"), float("nan")
+    i = int(np.nanargmax(errors))
+    return float(errors[i]), float(np.asarray(inputs).ravel()[i])

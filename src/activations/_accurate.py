@@ -31,8 +31,8 @@ def _log_tiny(dtype: np.dtype) -> float:
     return math.log(np.finfo(dtype).smallest_normal)
 
 
-def times_exp(x, a: np.ndarray, exp_a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    r"""Put :math:`x\,e^a` into ``out``, given ``exp_a`` :math:`= e^a` as computed.
+def times_exp(x, a: np.ndarray, exp_a: np.ndarray, out: np.ndarray, scale=None) -> np.ndarray:
+    r"""Put :math:`x\,e^a` (times ``scale``, if given) into ``out``, given ``exp_a`` :math:`= e^a`.
 
     Where :math:`e^a` is a normal float the product is one rounding more.
     Where it is subnormal it has lost digits (or it is 0), although
@@ -42,17 +42,34 @@ def times_exp(x, a: np.ndarray, exp_a: np.ndarray, out: np.ndarray) -> np.ndarra
     split in two), so that no factor leaves the normal range before the
     result does.  ``x`` is an array of the shape of ``a`` (``out`` itself, if
     need be), or a scalar.
+
+    A backward pass multiplies by its incoming gradient ``scale`` too, which
+    may bring a subnormal :math:`x\,e^a` back into the normal range, or carry
+    a normal one out of it.  With ``scale``, every product is therefore taken
+    as :math:`(x\,m\,e^r)\,2^{j + k}`, where ``scale`` :math:`= m\,2^k`
+    with :math:`\tfrac12 \le |m| < 1`: only the final scaling by a power of
+    two can leave the normal range, and it rounds once.
     """
-    tail = np.less(a, _log_tiny(out.dtype))
-    if not tail.any():
-        return np.multiply(x, exp_a, out=out)
-    factor = x[tail] if np.ndim(x) else x  # read before out, which may be x, is written
-    np.multiply(x, exp_a, out=out)
-    exponent = np.maximum(a[tail], _EXPONENT_FLOOR, dtype=np.float64)
-    j = np.rint(exponent / math.log(2.0))
-    r = (exponent - j * _LN2_HI) - j * _LN2_LO
-    out[tail] = np.ldexp(np.multiply(factor, np.exp(r), dtype=np.float64), j.astype(np.int32))
+    if scale is None:
+        tail = np.less(a, _log_tiny(out.dtype))
+        if not tail.any():
+            return np.multiply(x, exp_a, out=out)
+        factor = x[tail] if np.ndim(x) else x  # read before out, which may be x, is written
+        np.multiply(x, exp_a, out=out)
+        out[tail] = _reduced(factor, a[tail], 0)
+        return out
+    m, k = np.frexp(np.asarray(scale, dtype=np.float64))
+    out[...] = _reduced(np.multiply(x, m, dtype=np.float64), a, k)
     return out
+
+
+def _reduced(x, a, k) -> np.ndarray:
+    r""":math:`x\,e^a\,2^k` in float64, as :math:`(x\,e^r)\,2^{j + k}` with :math:`|r| \le \ln 2 / 2`."""
+    exponent = np.maximum(a, _EXPONENT_FLOOR, dtype=np.float64)
+    j = np.rint(exponent / math.log(2.0))
+    np.copyto(j, 0.0, where=np.isnan(j))  # a NaN stays NaN through e^r
+    r = (exponent - j * _LN2_HI) - j * _LN2_LO
+    return np.ldexp(np.multiply(x, np.exp(r), dtype=np.float64), (j + k).astype(np.int32))
 
 
 def minus_half_square(z: np.ndarray, work: np.dtype):
@@ -77,7 +94,7 @@ def minus_half_square(z: np.ndarray, work: np.dtype):
     return a, c
 
 
-def taylor_near_root(z: np.ndarray, d: np.ndarray, root, coefficients, radius: float) -> None:
+def taylor_near_root(z: np.ndarray, d: np.ndarray, root, coefficients, radius: float, scale=None) -> None:
     r"""Where :math:`|z - z_0| \le` ``radius``, put :math:`\sum_k c_k (z - z_0)^k` into ``d``.
 
     The derivatives of GELU and SiLU each have a root :math:`z_0 < 0`, where
@@ -87,7 +104,8 @@ def taylor_near_root(z: np.ndarray, d: np.ndarray, root, coefficients, radius: f
     :math:`t = z - z_0` is accurate to about :math:`2^{-160}` even at the
     float nearest the root (``z - root[0]`` is exact by Sterbenz's lemma);
     ``coefficients`` are :math:`c_1, c_2, \dots`.  The series is summed in
-    float64 by Horner's rule.
+    float64 by Horner's rule, and multiplied by ``scale`` (an array like
+    ``z``), if given.
     """
     near = np.less_equal(np.abs(np.subtract(z, root[0], dtype=d.dtype)), radius)
     if not near.any():
@@ -100,4 +118,6 @@ def taylor_near_root(z: np.ndarray, d: np.ndarray, root, coefficients, radius: f
         series *= t
         series += c
     series *= t
+    if scale is not None:
+        series *= scale[near]
     d[near] = series

@@ -257,8 +257,10 @@ def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **para
     return deliver(result, dtype, out)
 
 
-def _times_grad_output(derivative, parameters):
+def _times_grad_output(derivative, parameters, fused):
     def kernel(grad_output, second, d):
+        if fused:
+            return derivative(second, d, grad_output=grad_output, **parameters)
         derivative(second, d, **parameters)
         d *= grad_output
         return d
@@ -268,13 +270,15 @@ def _times_grad_output(derivative, parameters):
 
 @quiet
 def backward(func: str, derivative, grad_output, second, out=None, *, name: str = "output",
-             **parameters):
+             fused: bool = False, **parameters):
     """The body of every elementwise backward pass: ``grad_output`` times a derivative.
 
     ``derivative(second, d, **parameters)`` puts the derivative, computed from
     the forward's output (or its input, where ``name`` is ``"z"``), into a
     block ``d`` of the working dtype; the product with ``grad_output`` is one
-    more rounding.
+    more rounding.  With ``fused``, ``derivative(second, d,
+    grad_output=...)`` takes the product itself, where a derivative that is
+    not a normal float may give a product that is.
     """
     (grad_output, second), dtype = _inputs(func, ("grad_output", name), (grad_output, second))
     work = working(dtype)
@@ -282,7 +286,7 @@ def backward(func: str, derivative, grad_output, second, out=None, *, name: str 
     if out is not None:
         out = check_out(out, second.shape, dtype, func)
     d = _buffer(out, second.shape, work, grad_output, second)
-    _blocks.blockwise(_times_grad_output(derivative, parameters), grad_output, second, d)
+    _blocks.blockwise(_times_grad_output(derivative, parameters, fused), grad_output, second, d)
     return deliver(d, dtype, out)
 
 

@@ -350,30 +350,36 @@ def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     return r
 
 
-def _gelu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
-    r"""Put :math:`\Phi(z) + z\,\varphi(z)` into ``d``.
+def _gelu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
+    r"""Put :math:`\Phi(z) + z\,\varphi(z)` into ``d``, times ``grad_output`` if given.
 
     With :math:`\Phi(-|z|) = s\,e^{-z^2/2}`, :math:`s = \tfrac12
     \operatorname{erfcx}(|z|/\sqrt 2)`, and :math:`z\varphi(z) = u\,e^{-z^2/2}`,
     :math:`u = z/\sqrt{2\pi}`, the derivative is :math:`(u + s)\,e^{-z^2/2}`
     below 0 and :math:`1 + (u - s)\,e^{-z^2/2}` above.  Below 0 the product
     is normal a little beyond the point where :math:`e^{-z^2/2}` is not, which
-    :func:`~activations._accurate.times_exp` handles; near the root, where
-    :math:`u + s` cancels, the Taylor series takes over.
+    :func:`~activations._accurate.times_exp` handles, together with the
+    incoming gradient of a backward pass; near the root, where :math:`u + s`
+    cancels, the Taylor series takes over.
     """
     w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=d.dtype)
     a, c = minus_half_square(w, d.dtype)  # e^{-z^2/2} = c e^a
+    right = np.greater_equal(w, 0.0)
     s = np.abs(w)
     s *= _SQRT1_2
     scipy.special.erfcx(s, out=s)
     s *= 0.5
-    np.negative(s, out=s, where=np.greater_equal(w, 0.0))  # +s below 0, -s above
+    np.negative(s, out=s, where=right)  # +s below 0, -s above
     np.multiply(w, _INV_SQRT_2PI, out=d)
     d += s
     d *= c
-    times_exp(d, a, np.exp(a), out=d)
-    np.add(d, 1.0, out=d, where=np.greater_equal(w, 0.0))
-    taylor_near_root(z, d, _GELU_GRAD_ROOT, _GELU_GRAD_TAYLOR, _ROOT_RADIUS)
+    # Above 0 the gradient multiplies 1 + (u - s) e^{-z^2/2}, not the tail alone.
+    scale = None if grad_output is None else np.where(right, 1.0, grad_output)
+    times_exp(d, a, np.exp(a), out=d, scale=scale)
+    np.add(d, 1.0, out=d, where=right)
+    if grad_output is not None:
+        np.multiply(d, grad_output, out=d, where=right)
+    taylor_near_root(z, d, _GELU_GRAD_ROOT, _GELU_GRAD_TAYLOR, _ROOT_RADIUS, scale=grad_output)
     return d
 
 
@@ -475,7 +481,7 @@ def gelu_backward(
     >>> gelu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.01194565,  1.01194565])
     """
-    return _arrays.backward("gelu_backward", _gelu_grad, grad_output, z, out, name="z")
+    return _arrays.backward("gelu_backward", _gelu_grad, grad_output, z, out, name="z", fused=True)
 
 
 def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -540,14 +546,16 @@ def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     return r
 
 
-def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
-    r"""Put :math:`\sigma(z) + z\,\sigma'(z)` into ``d``.
+def _silu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
+    r"""Put :math:`\sigma(z) + z\,\sigma'(z)` into ``d``, times ``grad_output`` if given.
 
     With :math:`e = e^{-|z|}`, the derivative is
     :math:`\big(1 + e\,(1 + z)\big)/(1 + e)^2` above 0, a sum of positive
     terms, and :math:`e\,\big((1 + z) + e\big)/(1 + e)^2` below, where
     :math:`1 + z` is exact for :math:`-2 \le z \le -1/2` and cancels against
-    :math:`e` only near the root, where the Taylor series takes over.
+    :math:`e` only near the root, where the Taylor series takes over.  Below
+    0 the product with :math:`e` (and with the incoming gradient of a
+    backward pass) is taken by :func:`~activations._accurate.times_exp`.
     """
     w = np.clip(z, -_EXPONENTIAL_EDGE, _EXPONENTIAL_EDGE, dtype=d.dtype)
     e = np.abs(w)
@@ -562,9 +570,12 @@ def _silu_grad(z: np.ndarray, d: np.ndarray) -> np.ndarray:
     d[right] += 1.0  # 1 + e (1 + z)
     d[left] += e[left]  # (1 + z) + e
     d /= square
+    if grad_output is not None:
+        d[right] *= grad_output[right]
     if left.any():
-        d[left] = times_exp(d[left], w[left], e[left], out=np.empty_like(e[left]))
-    taylor_near_root(z, d, _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR, _ROOT_RADIUS)
+        scale = None if grad_output is None else grad_output[left]
+        d[left] = times_exp(d[left], w[left], e[left], out=np.empty_like(e[left]), scale=scale)
+    taylor_near_root(z, d, _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR, _ROOT_RADIUS, scale=grad_output)
     return d
 
 
@@ -665,4 +676,4 @@ def silu_backward(
     >>> silu_backward([1.0, 1.0], [-3.0, 3.0])
     array([-0.08810411,  1.08810411])
     """
-    return _arrays.backward("silu_backward", _silu_grad, grad_output, z, out, name="z")
+    return _arrays.backward("silu_backward", _silu_grad, grad_output, z, out, name="z", fused=True)
