@@ -128,3 +128,15 @@ def worst(errors: np.ndarray, inputs: np.ndarray) -> tuple[float, float]:
         return float("nan"), float("nan")
     i = int(np.nanargmax(errors))
     return float(errors[i]), float(np.asarray(inputs).ravel()[i])
+
+
+def exact_sigmoid(z: mpmath.mpf) -> mpmath.mpf:
+    """The logistic sigmoid in mpmath, the reference of several functions."""
+    return 1 / (1 + mpmath.exp(-z))
+
+
+def finite_z():
+    """The inputs that the property tests draw: finite floats of moderate size."""
+    from hypothesis import strategies as st
+
+    return st.floats(-700, 700, allow_nan=False)

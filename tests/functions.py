@@ -1,5 +1,7 @@
 """The public functions of :mod:`activations`, sorted by how they are called."""
 
+import numpy as np
+
 ELEMENTWISE = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
     "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
@@ -16,3 +18,23 @@ BACKWARD = ELEMENTWISE_BACKWARD + AXIS_BACKWARD
 # take the input z as their second argument.
 SECOND_ARGUMENT = {"gelu_backward": "z", "silu_backward": "z"}
 ALONG_AXIS = ["softmax", "log_softmax", "softmax_jacobian"]
+
+# Each elementwise function's limits at -inf and +inf, from its formula.
+LIMITS = {
+    "sigmoid": (0.0, 1.0), "sigmoid_grad": (0.0, 0.0),
+    "tanh": (-1.0, 1.0), "tanh_grad": (0.0, 0.0),
+    "relu": (0.0, np.inf), "relu_grad": (0.0, 1.0),
+    "leaky_relu": (-np.inf, np.inf), "leaky_relu_grad": (0.01, 1.0),
+    "elu": (-1.0, np.inf), "elu_grad": (0.0, 1.0),
+    "softplus": (0.0, np.inf), "softplus_grad": (0.0, 1.0),
+    "gelu": (0.0, np.inf), "gelu_grad": (0.0, 1.0),
+    "silu": (0.0, np.inf), "silu_grad": (0.0, 1.0),
+}
+# Each elementwise backward pass, at the output its forward gives at -inf and
+# +inf, with a gradient of 1: the limit of its derivative there.
+BACKWARD_LIMITS = {
+    "sigmoid_backward": (0.0, 0.0), "tanh_backward": (0.0, 0.0),
+    "relu_backward": (0.0, 1.0), "leaky_relu_backward": (0.01, 1.0),
+    "elu_backward": (0.0, 1.0), "softplus_backward": (0.0, 1.0),
+    "gelu_backward": (0.0, 1.0), "silu_backward": (0.0, 1.0),
+}

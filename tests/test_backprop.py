@@ -571,3 +571,61 @@ def test_training_is_reproducible_from_the_seeds():
         return train(net, x, labels, "cross_entropy", learning_rate=0.005, epochs=20)
 
     np.testing.assert_array_equal(run(), run())
+
+
+# ------------------------------------------------- hostile magnitudes and masks
+
+TINY, HUGE = np.finfo(float).smallest_normal, np.finfo(float).max
+SCALES = [TINY, 1e-170, 1e-10, 1.0, 1e10, 1e200, HUGE / 2]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_gradient_check_reports_a_factor_of_2_the_same_at_every_magnitude(scale):
+    with np.errstate(all="raise"):
+        assert gradient_check([scale], [scale / 2]) == pytest.approx(1 / 3, rel=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize("scale", SCALES + [HUGE])
+def test_gradient_check_reports_a_wrong_sign_as_1_at_every_magnitude(scale):
+    with np.errstate(all="raise"):
+        assert gradient_check([scale, -scale], [-scale, scale]) == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_gradient_check_of_a_non_finite_entry_is_nan_without_a_warning(bad):
+    with np.errstate(all="raise"):
+        assert np.isnan(gradient_check([1.0, bad], [1.0, 2.0]))
+
+
+def test_cross_entropy_of_logits_at_opposite_ends_of_the_range_is_exactly_0():
+    with np.errstate(all="raise"):
+        assert cross_entropy(np.array([1e308, -1e308]), 0) == 0.0
+        assert cross_entropy(np.array([1e308, -1e308]), 1) == np.inf  # exactly 2e308: beyond every float
+
+
+def test_a_logit_of_minus_infinity_on_another_class_masks_it():
+    with np.errstate(all="raise"):
+        loss = cross_entropy(np.array([0.0, -np.inf]), 0)
+        gradient = cross_entropy_gradient(np.array([0.0, -np.inf]), 0)
+    assert loss == 0.0 and not np.signbit(loss)
+    np.testing.assert_array_equal(gradient, [0.0, 0.0])
+
+
+def test_a_masked_class_contributes_nothing_to_the_loss():
+    z = np.array([[1.0, -np.inf, 2.0, -np.inf], [0.5, 0.0, -np.inf, -np.inf]])
+    t = np.array([2, 1])
+    with np.errstate(all="raise"):
+        masked = cross_entropy(z, t)
+        gradient = cross_entropy_gradient(z, t)
+    unmasked = cross_entropy(np.array([1.0, 2.0]), 1) + cross_entropy(np.array([0.5, 0.0]), 1)
+    assert masked == pytest.approx(unmasked, rel=1e-15)
+    assert (gradient[np.isinf(z)] == 0.0).all()
+
+
+def test_a_logit_of_minus_infinity_on_the_target_class_gives_an_infinite_loss_without_a_warning():
+    with np.errstate(all="raise"):
+        loss = cross_entropy(np.array([0.0, -np.inf]), 1)
+        gradient = cross_entropy_gradient(np.array([0.0, -np.inf]), 1)
+    assert loss == np.inf
+    # The gradient p - t stays finite: all the probability is on the other class.
+    np.testing.assert_array_equal(gradient, [1.0, -1.0])

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accuracy import FLOATS, assert_within_ulp, reference, sweep
+from accuracy import FLOATS, assert_within_ulp, exact_sigmoid, finite_z, reference, sweep
 from activations import (
     elu,
     elu_backward,
@@ -97,7 +97,7 @@ def test_leaky_relu_backward_uses_the_slope_where_the_output_is_not_positive():
 
 def test_leaky_relu_with_zero_slope_is_relu_even_at_minus_infinity():
     z = np.array([-np.inf, -1.0, 0.0, 2.0, np.inf])
-    np.testing.assert_array_equal(leaky_relu(z, 0.0), relu(z))
+    np.testing.assert_array_equal(leaky_relu(z, 0.0), [0.0, 0.0, 0.0, 2.0, np.inf])
 
 
 @pytest.mark.parametrize("func", [leaky_relu, leaky_relu_grad])
@@ -193,36 +193,6 @@ def test_elu_rejects_an_alpha_that_is_not_a_real_number(alpha):
 
 # --- all of them ------------------------------------------------------------
 
-FORWARD_AND_GRAD = [relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad]
-BACKWARD = [relu_backward, leaky_relu_backward, elu_backward]
-
-
-def test_limits_at_infinity():
-    assert relu(np.inf) == np.inf and relu(-np.inf) == 0.0
-    assert leaky_relu(np.inf) == np.inf and leaky_relu(-np.inf) == -np.inf
-    assert elu(np.inf) == np.inf and elu(-np.inf, 2.0) == -2.0
-    assert elu_grad(np.inf) == 1.0 and elu_grad(-np.inf) == 0.0
-
-
-@pytest.mark.parametrize("func", FORWARD_AND_GRAD, ids=lambda f: f.__name__)
-def test_nan_propagates(func):
-    assert np.isnan(func(np.nan))
-
-
-@pytest.mark.parametrize("func", BACKWARD, ids=lambda f: f.__name__)
-def test_nan_propagates_through_either_argument_of_the_backward_pass(func):
-    assert np.isnan(func(np.nan, 0.5))
-    assert np.isnan(func(1.0, np.nan))
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("func", FORWARD_AND_GRAD, ids=lambda f: f.__name__)
-def test_finite_inputs_of_any_magnitude_give_finite_results(func, dtype):
-    big = np.finfo(dtype).max
-    z = np.array([-big, -1e4, -750, -89, -12, 0, 12, 89, 750, 1e4, big]).astype(dtype)
-    assert np.all(np.isfinite(func(z)))  # a RuntimeWarning would fail the test
-
-
 # Central differences of a sum of 40 terms cannot resolve values below about
 # eps * |f| / h = 2e-16 * 40 / 6e-6, hence the absolute tolerance of 1e-8.  No
 # point lies within a step of the kink at 0.
@@ -253,15 +223,13 @@ def test_backward_passes_match_finite_differences_of_the_weighted_output(func, b
     np.testing.assert_allclose(backward(g, func(POINTS)), numeric, rtol=1e-7, atol=1e-8)
 
 
-finite_z = st.floats(-700, 700, allow_nan=False)
+@given(finite_z())
+def test_relu_and_leaky_relu_with_zero_slope_are_the_larger_of_z_and_0(z):
+    assert relu(z) == max(z, 0.0)
+    assert leaky_relu(z, 0.0) == max(z, 0.0)
 
 
-@given(finite_z)
-def test_relu_is_leaky_relu_with_zero_slope(z):
-    assert relu(z) == leaky_relu(z, 0.0)
-
-
-@given(finite_z, st.floats(0, 1))
+@given(finite_z(), st.floats(0, 1))
 def test_leaky_relu_is_the_larger_of_z_and_slope_times_z(z, slope):
     assert leaky_relu(z, slope) == max(z, slope * z)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accuracy import FLOATS, assert_within_ulp, reference, sweep
+from accuracy import FLOATS, assert_within_ulp, exact_sigmoid, finite_z, reference, sweep
 from activations import (
     gelu,
     gelu_backward,
@@ -25,10 +25,6 @@ from activations.backprop import numerical_gradient
 
 def exact_softplus(z):
     return mpmath.log1p(mpmath.exp(z))
-
-
-def exact_sigmoid(z):
-    return 1 / (1 + mpmath.exp(-z))
 
 
 def exact_gelu(z):
@@ -86,12 +82,6 @@ def sweep_with_root(dtype, limit, edges, root):
     return np.unique(np.concatenate([sweep(dtype, limit, edges), floats_around(root, dtype)]))
 
 
-def where_normal(z, exact, dtype):
-    """The ``z`` whose exact value (a function of z) is a normal float of ``dtype``."""
-    finfo = np.finfo(dtype)
-    return z[[finfo.smallest_normal <= abs(exact(mpmath.mpf(float(v)))) for v in z]]
-
-
 # --- softplus ---------------------------------------------------------------
 
 
@@ -113,12 +103,6 @@ def test_softplus_keeps_accuracy_where_the_naive_formula_fails():
     assert np.all(naive[:2] == 0.0)  # 1 + e^z rounds to 1
     assert np.all(np.isinf(naive[2:]))  # e^z overflows
     assert_within_ulp(softplus(z), reference(exact_softplus, z), np.float64, 8, z)
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_softplus_grad_is_the_sigmoid(dtype):
-    z = sweep(dtype, SOFTPLUS_LIMITS[dtype], SOFTPLUS_EDGES[dtype])
-    np.testing.assert_array_equal(softplus_grad(z), sigmoid(z))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -151,28 +135,7 @@ def test_softplus_backward_is_accurate_in_both_tails_from_the_output(dtype):
     )
 
 
-def test_softplus_limits_at_infinity():
-    assert softplus(np.inf) == np.inf
-    assert softplus(-np.inf) == 0.0
-    assert softplus_grad(np.inf) == 1.0
-    assert softplus_grad(-np.inf) == 0.0
-    assert softplus_backward(1.0, np.inf) == 1.0
-    assert softplus_backward(1.0, 0.0) == 0.0
-
-
 # --- GELU -------------------------------------------------------------------
-
-
-def gelu_bound(z):
-    # The rounding of z / sqrt(2) alone costs about z^2 ULP in the left tail,
-    # where d ln erfc(x) / d ln x is about 2 x^2 = z^2.
-    return 8 + np.asarray(z, dtype=float) ** 2
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_gelu_is_within_8_plus_z_squared_ulp_in_both_tails(dtype):
-    z = sweep(dtype, GELU_LIMITS[dtype], GELU_EDGES[dtype])
-    assert_within_ulp(gelu(z), reference(exact_gelu, z), dtype, gelu_bound(z), z)
 
 
 def test_gelu_keeps_accuracy_down_to_minus_37_where_one_plus_erf_cancels():
@@ -180,20 +143,12 @@ def test_gelu_keeps_accuracy_down_to_minus_37_where_one_plus_erf_cancels():
 
     z = np.linspace(-37.4, -9.0, 300)
     assert np.all(0.5 * z * (1 + erf(z / np.sqrt(2))) == 0.0)
-    assert_within_ulp(gelu(z), reference(exact_gelu, z), np.float64, gelu_bound(z), z)
+    assert_within_ulp(gelu(z), reference(exact_gelu, z), np.float64, 8, z)
 
 
 def test_gelu_is_the_identity_for_large_z():
     z = np.array([38.5, 40.0, 1e3, 1e300, np.finfo(float).max])
     np.testing.assert_array_equal(gelu(z), z)
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_gelu_grad_is_within_8_plus_z_squared_ulp_in_both_tails_and_at_its_root(dtype):
-    # The same (8 + z^2) allowance as for gelu: the rounding of z / sqrt(2)
-    # (and of z^2 / 2 in the density) enters the derivative too.
-    z = sweep_with_root(dtype, GELU_LIMITS[dtype], GELU_EDGES[dtype], GELU_GRAD_ROOT)
-    assert_within_ulp(gelu_grad(z), reference(exact_gelu_grad, z), dtype, gelu_bound(z), z)
 
 
 def test_gelu_grad_keeps_full_relative_accuracy_at_the_floats_nearest_its_root():
@@ -204,27 +159,6 @@ def test_gelu_grad_keeps_full_relative_accuracy_at_the_floats_nearest_its_root()
 def test_gelu_grad_changes_sign_at_its_root():
     below, above = floats_around(GELU_GRAD_ROOT, np.float64, n=1)[[0, 2]]
     assert gelu_grad(below) < 0 < gelu_grad(above)
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_gelu_backward_is_within_4_ulp_of_grad_output_times_gelu_grad(dtype):
-    z = sweep_with_root(dtype, GELU_LIMITS[dtype], GELU_EDGES[dtype], GELU_GRAD_ROOT)
-    # Where the derivative itself is subnormal it has lost digits before the
-    # product, even if the product is normal.
-    z = where_normal(z, exact_gelu_grad, dtype)
-    g = np.resize(np.array([1.0, -3.5, 0.125, 1e3], dtype=dtype), z.shape)
-    # gelu_grad is in the working dtype before the product, so the product
-    # adds at most one rounding to gelu_grad's own error.
-    bound = gelu_bound(z) + 4
-    exact = reference(lambda g, z: g * exact_gelu_grad(z), g, z)
-    assert_within_ulp(gelu_backward(g, z), exact, dtype, bound, z)
-
-
-def test_gelu_limits_at_infinity():
-    assert gelu(np.inf) == np.inf
-    assert gelu(-np.inf) == 0.0
-    assert gelu_grad(np.inf) == 1.0
-    assert gelu_grad(-np.inf) == 0.0
 
 
 # --- SiLU -------------------------------------------------------------------
@@ -253,55 +187,7 @@ def test_silu_grad_changes_sign_at_its_root():
     assert silu_grad(below) < 0 < silu_grad(above)
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
-def test_silu_backward_is_within_12_ulp_of_grad_output_times_silu_grad(dtype):
-    z = sweep_with_root(dtype, SOFTPLUS_LIMITS[dtype], SOFTPLUS_EDGES[dtype], SILU_GRAD_ROOT)
-    z = where_normal(z, exact_silu_grad, dtype)  # as for gelu_backward
-    g = np.resize(np.array([1.0, -3.5, 0.125, 1e3], dtype=dtype), z.shape)
-    # silu_grad's 8 ULP, plus the rounding of the product.
-    exact = reference(lambda g, z: g * exact_silu_grad(z), g, z)
-    assert_within_ulp(silu_backward(g, z), exact, dtype, 12, z)
-
-
-def test_silu_limits_at_infinity():
-    assert silu(np.inf) == np.inf
-    assert silu(-np.inf) == 0.0
-    assert silu_grad(np.inf) == 1.0
-    assert silu_grad(-np.inf) == 0.0
-
-
 # --- all of them ------------------------------------------------------------
-
-FORWARD_AND_GRAD = [softplus, softplus_grad, gelu, gelu_grad, silu, silu_grad]
-
-
-@pytest.mark.parametrize("func", FORWARD_AND_GRAD, ids=lambda f: f.__name__)
-def test_nan_propagates(func):
-    assert np.isnan(func(np.nan))
-
-
-@pytest.mark.parametrize("func", [softplus_backward, gelu_backward, silu_backward],
-                         ids=lambda f: f.__name__)
-def test_nan_propagates_through_either_argument_of_the_backward_pass(func):
-    assert np.isnan(func(np.nan, 0.5))
-    assert np.isnan(func(1.0, np.nan))
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("func", FORWARD_AND_GRAD, ids=lambda f: f.__name__)
-def test_finite_inputs_of_any_magnitude_give_finite_results(func, dtype):
-    big = np.finfo(dtype).max
-    z = np.array([-big, -1e4, -750, -89, -40, -12, 12, 40, 89, 750, 1e4, big]).astype(dtype)
-    assert np.all(np.isfinite(func(z)))  # a RuntimeWarning would fail the test
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("func", [gelu_backward, silu_backward], ids=lambda f: f.__name__)
-def test_backward_passes_from_the_input_are_finite_for_any_finite_input(func, dtype):
-    big = np.finfo(dtype).max
-    z = np.array([-big, -1e4, -750, -40, -1, 1, 40, 750, 1e4, big]).astype(dtype)
-    assert np.all(np.isfinite(func(np.ones_like(z), z)))
-
 
 # Central differences of a sum of 40 terms cannot resolve values below about
 # eps * |f| / h = 2e-16 * 40 / 6e-6, hence the absolute tolerance of 1e-8.
@@ -352,22 +238,19 @@ def test_the_stored_roots_and_taylor_coefficients_are_those_of_mpmath(name, exac
         assert [float(c) for c in taylor[1:]] == list(coefficients)
 
 
-finite_z = st.floats(-700, 700, allow_nan=False)
-
-
-@given(finite_z)
+@given(finite_z())
 def test_softplus_minus_its_mirror_image_is_z(z):
     # softplus(z) - softplus(-z) = z; the two terms round separately.
     difference = softplus(z) - softplus(-z)
     assert abs(difference - z) <= 4 * np.finfo(float).eps * max(abs(z), softplus(z))
 
 
-@given(finite_z)
-def test_softplus_grad_equals_the_sigmoid(z):
-    assert softplus_grad(z) == sigmoid(z)
+@given(finite_z())
+def test_softplus_grad_is_the_exact_sigmoid(z):
+    assert_within_ulp(softplus_grad(z), [exact_sigmoid(mpmath.mpf(z))], np.float64, 8, z)
 
 
-@given(finite_z)
+@given(finite_z())
 def test_silu_is_z_times_the_sigmoid(z):
     # Both sides are within about 1.5 ULP of the exact value, and far left silu
     # evaluates z e^z (1 + ...) instead: they may differ by 2 ULP and a little more

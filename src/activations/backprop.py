@@ -253,7 +253,7 @@ def cross_entropy(logits: ArrayLike, t: ArrayLike) -> np.floating:
     log_p = log_softmax(z)
     terms = np.zeros_like(log_p)
     np.multiply(t, log_p, out=terms, where=t != 0)
-    return -np.sum(terms)
+    return 0.0 - np.sum(terms)  # +0.0, not -0.0, for a certain prediction
 
 
 def cross_entropy_gradient(logits: ArrayLike, t: ArrayLike) -> np.ndarray:

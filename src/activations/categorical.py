@@ -210,7 +210,7 @@ def softmax_jacobian(
     np.negative(jacobian, out=jacobian)  # -p_i p_j
     diagonal = np.arange(p.shape[-1])
     jacobian[..., diagonal, diagonal] = p * (1.0 - p)  # p_i (1 - p_i)
-    return _arrays.deliver(jacobian, z.dtype, out)
+    return _arrays.deliver(jacobian, z.dtype, None if out is None else jacobian)
 
 
 def softmax_backward(
