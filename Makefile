@@ -2,6 +2,7 @@
 #
 #   make book       build the HTML book into _build/html (fails on any warning)
 #   make test       run the whole test suite
+#   make check      the fast loop: the package's tests and doctests, without the book
 #   make pdf        print the built book to _build/pdf/book.pdf (headless Chromium, no TeX)
 #   make notebooks  re-execute every chapter notebook in place
 #   make bench      time the package against SciPy, NumPy and PyTorch (not a test)
@@ -13,7 +14,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: book pdf test notebooks bench lock clean
+.PHONY: book pdf test check notebooks bench lock clean
 
 # Reinstall only when the dependency declarations change.
 $(STAMP): pyproject.toml requirements.txt constraints.txt
@@ -39,6 +40,13 @@ pdf: book
 # which on two cores made the run no faster.
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The package alone, for the edit-and-test loop: every tests/test_<module>.py
+# that does not build or browse the book, with the docstring examples.
+PACKAGE_TESTS := $(filter-out tests/test_book.py tests/test_browser.py tests/test_pdf.py \
+                   tests/test_notebooks_executed.py,$(wildcard tests/test_*.py))
+check: $(STAMP)
+	$(PY) -m pytest -q $(PACKAGE_TESTS)
 
 # Re-executes the chapters and drops the book's execution cache, which is
 # keyed on code cells only and so would keep serving outputs computed with an

@@ -3,12 +3,26 @@
 Each activation comes with its derivative computed from the input (``*_grad``)
 and a backward pass computed from the output (``*_backward``), as
 backpropagation uses it.  All functions take array-likes and behave like NumPy
-ufuncs.
+ufuncs:
+
+* float16, float32 and float64 results keep their dtype; integers and bools
+  give float64; Python scalars are weak, as in NumPy 2 (NEP 50).  Extended
+  precision (``np.longdouble``) and masked arrays are refused with a
+  ``TypeError`` naming the function: the accuracy is proved for the three
+  IEEE formats only, and a masked array's hidden values would be computed on.
+* ``out=`` takes an array or a tuple of one array, in any memory layout.
+* Every elementwise function and derivative is within 8 ULP of the exact
+  value wherever that is a normal float.
+* Finite input never gives a warning, NaN or overflow: the package's own
+  harmless underflows and overflows are silenced, whatever ``np.errstate``
+  the caller set.  The caller's errstate still governs results that are
+  genuinely invalid, such as ``inf * 0`` in a backward pass.
 
 Large arrays are worked on in cache-sized blocks, shared out between threads,
 one per CPU the process may use; the environment variable
-``ACTIVATIONS_NUM_THREADS`` sets their number (``1``: only the calling thread).
-The results do not depend on it.
+``ACTIVATIONS_NUM_THREADS``, read once when the package is imported, sets
+their number (``1``: only the calling thread; anything but a positive integer
+is an error at import).  The results do not depend on it.
 """
 
 from .hyperbolic import tanh, tanh_backward, tanh_grad
