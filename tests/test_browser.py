@@ -7,6 +7,7 @@ axe-core checks every page for accessibility, and each chapter is
 photographed in the light and in the dark theme to check its figures.
 """
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -110,8 +111,19 @@ def load(browser, url: str, photo_stem: Path | None = None) -> Visit:
             console.append(message.text)
 
     context.route("**/*", block_other_hosts)
-    page.on("request", record_request)
-    page.on("requestfailed", lambda request: failed.append(f"{request.url}: {request.failure}"))
+    in_flight = set()
+
+    def request_started(request):
+        record_request(request)
+        in_flight.add(request)
+
+    def request_failed(request):
+        in_flight.discard(request)
+        failed.append(f"{request.url}: {request.failure}")
+
+    page.on("request", request_started)
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", request_failed)
     page.on("response", record_response)
     page.on("console", record_console)
     page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
@@ -131,7 +143,14 @@ def load(browser, url: str, photo_stem: Path | None = None) -> Visit:
         )
         search_results = page.locator("#search-results ul.search li").count()
     # Late requests (fonts, lazily loaded MathJax parts) are caught here too.
-    page.wait_for_load_state("networkidle")
+    # A request that never ends is reported by name, and the page's other
+    # checks still run.
+    try:
+        page.wait_for_load_state("networkidle")
+    except PlaywrightTimeout:
+        failed.extend(f"{request.url}: still loading after {TIMEOUT_MS} ms" for request in in_flight)
+        if not in_flight:
+            failed.append(f"the page's network never went idle within {TIMEOUT_MS} ms")
     photos = {}
     if photo_stem is not None:  # first in the default, light theme
         photos["light"] = photograph(page, photo_stem.with_name(f"{photo_stem.name}-light.jpg"))
@@ -274,11 +293,6 @@ THEME_SWITCH_CYCLE = ("light", "auto", "dark")  # each click moves one step
 # about 0.85; a transparent figure over the dark page measures below 0.2.
 LIGHT_FIGURE = 0.7
 DARK_PAGE = 0.3
-FIGURE_BOXES_JS = """() => [...document.querySelectorAll('main img')].map(img => {
-  const box = img.getBoundingClientRect();
-  return {alt: img.alt, x: box.left + window.scrollX, y: box.top + window.scrollY,
-          width: box.width, height: box.height};
-})"""
 PAGE_BACKGROUND_JS = """() => {
   const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
@@ -287,7 +301,7 @@ PAGE_BACKGROUND_JS = """() => {
 
 @dataclass
 class Photo:
-    """One chapter, photographed whole in one theme."""
+    """One chapter in one theme: its first screen, and each figure as drawn."""
 
     path: Path
     theme: str  # what the page says it shows: <html data-theme=...>
@@ -296,18 +310,25 @@ class Photo:
 
 
 def photograph(page, path: Path) -> Photo:
-    """A full-page screenshot, and the mean luminance of each figure in it."""
+    """The first screen of the page, and the mean luminance of each figure.
+
+    Each figure is shot on its own, as the page draws it: a transparent
+    figure shows the page behind it. Shooting only the figures keeps a long
+    chapter cheap to check in both themes.
+    """
     page.wait_for_function("() => [...document.images].every(img => img.complete)")
-    boxes = page.evaluate(FIGURE_BOXES_JS)
-    page.screenshot(path=path, full_page=True, type="jpeg", quality=90)
-    with Image.open(path) as shot:
-        grey = shot.convert("L")
+    page.screenshot(path=path, type="jpeg", quality=90)
     figures = []
-    for box in boxes:
-        region = grey.crop((round(box["x"]), round(box["y"]),
-                            round(box["x"] + box["width"]), round(box["y"] + box["height"])))
-        empty = region.width == 0 or region.height == 0
-        figures.append((box["alt"], 0.0 if empty else ImageStat.Stat(region).mean[0] / 255))
+    images = page.locator("main img")
+    for index in range(images.count()):
+        image = images.nth(index)
+        box = image.bounding_box()
+        if box is None or box["width"] < 1 or box["height"] < 1:
+            luminance = 0.0  # an image that takes no room on the page
+        else:
+            with Image.open(io.BytesIO(image.screenshot(type="png"))) as shot:
+                luminance = ImageStat.Stat(shot.convert("L")).mean[0] / 255
+        figures.append((image.get_attribute("alt") or "", luminance))
     return Photo(
         path,
         theme=page.evaluate("() => document.documentElement.dataset.theme"),
