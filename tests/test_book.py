@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -201,7 +202,7 @@ def test_chapter_figures_have_alt_text_in_cell_metadata(chapter):
 # Exercises: 3 to 5 at the end of each chapter, numbered, each with a solution
 # that is collapsed by default and whose code cells are part of the page.
 
-EXERCISE = re.compile(r'<div class="exercise admonition" id="([^"]+)"[^>]*>\s*<p class="admonition-title">\s*<span class="caption-number">Exercise (\d+) </span>')
+EXERCISE = re.compile(r'<div class="exercise admonition" id="([^"]+)"[^>]*>\s*<p class="admonition-title">\s*<span class="caption-number">Exercise (\d+)\.(\d+) </span>')
 SOLUTION = re.compile(
     r'<div class="([^"]*\bsolution\b[^"]*)" id="[^"]+">\s*'
     r'<p class="admonition-title">[^<]*<a class="reference internal" href="#([^"]+)"'
@@ -215,14 +216,62 @@ def test_chapter_ends_with_numbered_exercises_and_collapsed_solutions(chapter, b
     solutions = SOLUTION.findall(page)
     prefix = chapter.rsplit("/", 1)[-1]
     assert 3 <= len(exercises) <= 5
-    assert all(label.startswith(f"{prefix}-ex-") for label, _ in exercises)
-    numbers = [int(number) for _, number in exercises]
-    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    assert all(label.startswith(f"{prefix}-ex-") for label, _, _ in exercises)
+    # Numbered within the chapter: Exercise 2.1, 2.2, ... in chapter 2.
+    assert {int(number) for _, number, _ in exercises} == {chapter_number(chapter)}
+    assert [int(k) for _, _, k in exercises] == list(range(1, len(exercises) + 1))
     # One solution per exercise, in order, each a dropdown: collapsed by default.
-    assert [target for _, target in solutions] == [label for label, _ in exercises]
+    assert [target for _, target in solutions] == [label for label, _, _ in exercises]
     assert all("dropdown" in classes.split() for classes, _ in solutions)
     # The exercises come last: nothing but them follows the Exercises heading.
     assert page.index('id="exercises"') < page.index(f'id="{exercises[0][0]}"')
+
+
+# Chapters, in the order a learner needs them, and numbered: every chapter's
+# heading, equations and exercises carry the chapter's number.
+
+READING_ORDER = ["book/backprop", "book/sigmoid", "book/tanh", "book/softmax",
+                 "book/cost", "book/modern", "book/accuracy"]
+EQUATION_NUMBER = re.compile(r'<span class="eqno">\(([\d.]+)\)')
+EQUATION_REFERENCE = re.compile(r'<a class="reference internal" href="[^"]*#equation-[^"]+">\(?([^<)]*)\)?</a>')
+H1_NUMBER = re.compile(r'<h1><span class="section-number">(\d+)\. </span>')
+
+
+def chapter_number(docname: str) -> int:
+    """The number _toc.yml gives a page: its place after the front page."""
+    return list(parse_toc_yaml(ROOT / "_toc.yml")).index(docname)
+
+
+def test_chapters_come_in_reading_order(toc_docnames):
+    # Other chapters may sit between these; these keep their order.
+    assert [name for name in toc_docnames if name in READING_ORDER] == READING_ORDER
+
+
+def test_chapter_heading_carries_its_number(chapter, book_html):
+    page = (book_html / f"{chapter}.html").read_text(encoding="utf-8")
+    match = H1_NUMBER.search(page)
+    assert match and int(match.group(1)) == chapter_number(chapter)
+
+
+def test_equations_are_numbered_per_chapter(chapter, book_html):
+    page = (book_html / f"{chapter}.html").read_text(encoding="utf-8")
+    numbers = EQUATION_NUMBER.findall(page)
+    n = chapter_number(chapter)
+    assert numbers == [f"{n}.{k}" for k in range(1, len(numbers) + 1)]
+
+
+def test_equation_references_show_their_chapter_number(book_html, toc_docnames):
+    # Every {eq} reference resolves to a number (the build's -n would also
+    # catch a missing label); one into a chapter reads (n.k).
+    bad = []
+    for name in toc_docnames:
+        page = (book_html / f"{name}.html").read_text(encoding="utf-8")
+        for text in EQUATION_REFERENCE.findall(page):
+            if not re.fullmatch(r"\d+(\.\d+)?", text):
+                bad.append(f"{name}: {text!r}")
+    assert bad == []
+    sigmoid = (book_html / "book/sigmoid.html").read_text(encoding="utf-8")
+    assert f'href="#equation-sigmoid-logit">({chapter_number("book/sigmoid")}.1)</a>' in sigmoid
 
 
 def test_every_solution_runs_code(chapter):

@@ -68,3 +68,21 @@ def test_no_stored_stderr_output(notebook):
         if output["output_type"] == "stream" and output.get("name") == "stderr"
     ]
     assert noisy == []
+
+
+# Every chapter opens with a hidden cell that installs the package where it is
+# missing (Colab, a fresh kernel), and prints nothing where it is installed.
+INSTALL_CELL = """\
+# In Colab, or any other fresh environment, install the package this book uses.
+try:
+    import activations
+except ImportError:
+    %pip install --quiet "activation-derivatives[book]"
+"""
+
+
+def test_first_code_cell_installs_the_package_where_missing(notebook):
+    first = code_cells(notebook)[0]
+    assert "".join(first["source"]).strip() == INSTALL_CELL.strip()
+    assert "remove-cell" in first.get("metadata", {}).get("tags", [])
+    assert first.get("outputs") == []

@@ -97,6 +97,14 @@ def test_pdf_opens_with_a_contents_page_that_gives_page_numbers(book_pdf):
         assert re.search(rf"{re.escape(words(chapter.title))}\s*{chapter.first_page}\b", contents), chapter.title
 
 
+def test_pdf_titles_carry_the_chapter_numbers(book_pdf):
+    # The front page is unnumbered; every later page is numbered in TOC order,
+    # and the contents page and the bookmarks show the number as the page does.
+    titles = [chapter.title for chapter in book_pdf.result.chapters]
+    assert not re.match(r"\d+\. ", titles[0])
+    assert all(title.startswith(f"{n}. ") for n, title in enumerate(titles[1:], start=1)), titles
+
+
 def test_pdf_text_contains_every_chapter_title(book_pdf, book_html, toc_docname):
     chapter = next(c for c in book_pdf.result.chapters if c.docname == toc_docname)
     title = page_title(book_html, toc_docname)

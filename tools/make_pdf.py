@@ -58,12 +58,26 @@ WAIT_UNTIL_READY_JS = """async () => {
   await document.fonts.ready;
   await Promise.all([...document.images].map(img => img.decode().catch(() => {})));
 }"""
+# A chapter's title as its page shows it, chapter number included ("2. The
+# sigmoid"): the text of the <h1> that has a permalink, without the permalink. The contents page and the
+# bookmarks use it as it is, so they number the chapters as the pages do.
 TITLE_JS = """() => {
-  const h1 = document.querySelector('main h1, article h1, h1');
+  // The page's own heading is the <h1> with a permalink; the header repeats
+  // the title without the chapter number.
+  const link = document.querySelector('h1 > a.headerlink');
+  const h1 = link ? link.closest('h1') : document.querySelector('main h1, article h1, h1');
   if (!h1) return document.title;
   const copy = h1.cloneNode(true);
   copy.querySelectorAll('.headerlink').forEach(a => a.remove());
   return copy.textContent.trim();
+}"""
+
+# The theme prints a page's title from a copy in #jb-print-docs-body that
+# lacks the chapter number; print the numbered title there instead, so that
+# each chapter opens with the title that its contents entry and bookmark show.
+PRINT_TITLE_JS = """(title) => {
+  const printed = document.querySelector('#jb-print-docs-body h1');
+  if (printed) printed.textContent = title;
 }"""
 
 # One page listing the chapters with their first pages; numbers are filled in
@@ -172,6 +186,7 @@ def _print_page(page) -> tuple[str, bytes]:
     page.emulate_media(media="print")
     page.evaluate(WAIT_UNTIL_READY_JS)
     title = page.evaluate(TITLE_JS)
+    page.evaluate(PRINT_TITLE_JS, title)
     pdf = page.pdf(print_background=True, scale=SCALE, **PAPER)
     page.close()
     return title, pdf
