@@ -582,8 +582,9 @@ def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
 
 # ------------------------------------------------------------------- network
 
-#: The named initialisations: the standard deviation of a layer's initial
-#: weights, from its fan-in and fan-out (see :func:`initial_std`).
+#: The one table from initialisation name to the standard deviation of a
+#: layer's initial weights, as a function of its fan-in and fan-out (see
+#: :func:`initial_std`).
 INITIALISATIONS = {
     "lecun": lambda n_in, n_out: 1.0 / np.sqrt(n_in),
     "glorot": lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)),
