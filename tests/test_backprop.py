@@ -12,13 +12,30 @@ import re
 import numpy as np
 import pytest
 
-from activations import sigmoid, sigmoid_grad, softmax, softmax_jacobian, tanh, tanh_grad
+from activations import (
+    gelu,
+    gelu_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_jacobian,
+    tanh,
+    tanh_grad,
+)
 from activations.backprop import (
+    ACTIVATIONS as ACTIVATION_TABLE,
+    INITIALISATIONS,
     Dense,
     Network,
     cross_entropy,
     cross_entropy_gradient,
     gradient_check,
+    initial_std,
+    leaky_relu_activation,
     mlp,
     network_gradient_check,
     numerical_gradient,
@@ -30,13 +47,31 @@ from activations.backprop import (
     two_spirals,
 )
 
-ACTIVATIONS = ["sigmoid", "tanh", "softmax", "identity"]
+ACTIVATIONS = ["sigmoid", "tanh", "softmax", "identity", "relu", "leaky_relu", "gelu"]
+# output_layer_gradient keeps only the output, so it takes every activation
+# whose derivative the output gives: all but GELU.
+FROM_OUTPUT = [name for name in ACTIVATIONS if name != "gelu"]
+ELEMENTWISE = [name for name in FROM_OUTPUT if name != "softmax"]
 LOSSES = ["squared_error", "cross_entropy"]
 
 # g and g' written out for the test, from the input z; the module computes
 # g' from the output instead, so the two routes are independent.
-FORWARD = {"sigmoid": sigmoid, "tanh": tanh, "softmax": softmax, "identity": lambda z: z}
-DERIVATIVE = {"sigmoid": sigmoid_grad, "tanh": tanh_grad, "identity": np.ones_like}
+FORWARD = {
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "identity": lambda z: z,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "gelu": gelu,
+}
+DERIVATIVE = {
+    "sigmoid": sigmoid_grad,
+    "tanh": tanh_grad,
+    "identity": np.ones_like,
+    "relu": relu_grad,
+    "leaky_relu": leaky_relu_grad,
+}
 
 BATCHES = pytest.mark.parametrize("batch", [None, 5], ids=["single", "batch"])
 
@@ -82,14 +117,14 @@ def test_squared_error_rejects_y_and_t_of_different_shapes(func):
 
 
 @BATCHES
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", FROM_OUTPUT)
 def test_output_layer_gradient_has_the_shape_of_W(activation, batch):
     x, W, t = problem(batch)
     assert output_layer_gradient(x, W, t, activation).shape == W.shape
 
 
 @BATCHES
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", FROM_OUTPUT)
 def test_output_layer_gradient_matches_finite_differences(activation, batch):
     x, W, t = problem(batch)
     numeric = numerical_gradient(lambda w: seed_cost(w, x, t, activation), W)
@@ -97,7 +132,7 @@ def test_output_layer_gradient_matches_finite_differences(activation, batch):
 
 
 @BATCHES
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "identity"])
+@pytest.mark.parametrize("activation", ELEMENTWISE)
 def test_elementwise_output_layer_gradient_is_the_seed_formula(activation, batch):
     x, W, t = problem(batch)
     xs, ts = np.atleast_2d(x), np.atleast_2d(t)
@@ -122,7 +157,7 @@ def test_softmax_output_layer_gradient_is_the_chain_rule_through_the_jacobian(ba
     np.testing.assert_allclose(output_layer_gradient(x, W, t, "softmax"), expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", FROM_OUTPUT)
 def test_output_layer_gradient_of_a_batch_is_the_sum_over_the_samples(activation):
     x, W, t = problem(5)
     per_sample = sum(output_layer_gradient(x[n], W, t[n], activation) for n in range(5))
@@ -152,7 +187,13 @@ def test_output_layer_gradient_rejects_t_that_does_not_fit_x_at_W(x_shape, t_sha
         output_layer_gradient(np.zeros(x_shape), np.zeros((4, 3)), np.zeros(t_shape))
 
 
-@pytest.mark.parametrize("activation", ["relu", "Sigmoid", None])
+def test_output_layer_gradient_refuses_gelu_whose_derivative_the_output_cannot_give():
+    x, W, t = problem(None)
+    with pytest.raises(ValueError, match="output_layer_gradient: the derivative of 'gelu'"):
+        output_layer_gradient(x, W, t, "gelu")
+
+
+@pytest.mark.parametrize("activation", ["swish", "Sigmoid", None])
 def test_output_layer_gradient_rejects_an_unknown_activation_and_lists_the_valid_ones(activation):
     x, W, t = problem(None)
     with pytest.raises(ValueError, match="output_layer_gradient: activation") as error:
@@ -386,7 +427,7 @@ def test_dense_rejects_a_rng_that_is_not_a_generator(rng):
 
 def test_dense_rejects_an_unknown_activation_and_lists_the_valid_ones():
     with pytest.raises(ValueError, match="Dense: activation must be one of") as error:
-        Dense(2, 3, "relu", np.random.default_rng(0))
+        Dense(2, 3, "swish", np.random.default_rng(0))
     for name in ACTIVATIONS:
         assert repr(name) in str(error.value)
 
@@ -488,6 +529,215 @@ def test_mlp_rejects_fewer_than_two_widths():
         mlp([2], np.random.default_rng(0))
 
 
+# ------------------------------------------- activations and initialisations
+
+
+def test_the_tests_cover_every_activation_of_the_module():
+    assert sorted(ACTIVATION_TABLE) == sorted(ACTIVATIONS)
+
+
+def deep_problem(activation, init="lecun", seed=2):
+    """A 3-6-5-2 network with `activation` in both hidden layers, on 9 points."""
+    rng = np.random.default_rng(seed)
+    net = mlp([3, 6, 5, 2], rng, hidden=activation, init=init)
+    for layer in net.layers:  # non-zero biases, so that they are checked too
+        layer.b[...] = rng.normal(scale=0.3, size=layer.b.shape)
+    return net, rng.normal(size=(9, 3)), np.arange(9) % 2
+
+
+@pytest.mark.parametrize(
+    "activation",
+    ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", leaky_relu_activation(0.2)],
+    ids=["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "leaky_relu(0.2)"],
+)
+def test_hidden_layers_of_every_activation_pass_a_gradient_check(activation):
+    net, x, labels = deep_problem(activation)
+    if not isinstance(activation, str) or "relu" in activation:
+        # A kink within the finite-difference step would spoil the check.
+        for z in pre_activations_of(net, x):
+            assert np.abs(z).min() > 1e-3
+    errors = network_gradient_check(net, x, labels, "cross_entropy")
+    assert len(errors) == 6 and max(errors) < 1e-6, errors
+
+
+def pre_activations_of(net, x):
+    """The hidden layers' z = xW + b, from a forward pass of the network's
+    own layers, taken back out of their inputs: z = x_in W + b."""
+    net.forward(x)
+    return [layer.x @ layer.W + layer.b for layer in net.layers[:-1]]
+
+
+@pytest.mark.parametrize("name, expected", [("relu", relu), ("gelu", gelu)])
+def test_a_dense_layer_applies_its_activation(name, expected):
+    layer = Dense(3, 4, name, np.random.default_rng(0))
+    x = np.random.default_rng(1).normal(size=(5, 3))
+    np.testing.assert_array_equal(layer.forward(x), expected(x @ layer.W))
+
+
+def test_a_gelu_layer_keeps_z_and_passes_back_gelu_prime_of_z():
+    layer = Dense(3, 4, "gelu", np.random.default_rng(0))
+    x = np.random.default_rng(1).normal(size=(5, 3))
+    layer.forward(x)
+    z = x @ layer.W
+    np.testing.assert_array_equal(layer.z, z)
+    grad_y = np.random.default_rng(2).normal(size=(5, 4))
+    grad_x = layer.backward(grad_y)
+    np.testing.assert_allclose(grad_x, (grad_y * gelu_grad(z)) @ layer.W.T, rtol=1e-13)
+
+
+def test_a_layer_whose_activation_needs_only_its_output_keeps_no_z():
+    layer = Dense(3, 4, "tanh", np.random.default_rng(0))
+    layer.forward(np.ones((2, 3)))
+    assert layer.z is None
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.1, 0.5])
+def test_leaky_relu_activation_has_the_given_slope_on_the_left(slope):
+    layer = Dense(1, 1, leaky_relu_activation(slope), np.random.default_rng(0))
+    layer.W[...] = 1.0
+    z = np.array([[-2.0], [3.0]])
+    np.testing.assert_array_equal(layer.forward(z), [[-2.0 * slope], [3.0]])
+    np.testing.assert_array_equal(layer.backward(np.ones((2, 1))), [[slope], [1.0]])
+
+
+@pytest.mark.parametrize("slope", [-0.1, np.nan, np.inf])
+def test_leaky_relu_activation_rejects_a_slope_that_is_negative_or_not_finite(slope):
+    with pytest.raises(ValueError, match="leaky_relu_activation: negative_slope"):
+        leaky_relu_activation(slope)
+
+
+# Each expected standard deviation written out here from its formula.
+EXPECTED_STD = {
+    "lecun": lambda n_in, n_out: (1 / n_in) ** 0.5,
+    "glorot": lambda n_in, n_out: (2 / (n_in + n_out)) ** 0.5,
+    "he": lambda n_in, n_out: (2 / n_in) ** 0.5,
+    0.03: lambda n_in, n_out: 0.03,
+}
+
+
+@pytest.mark.parametrize("init", list(EXPECTED_STD))
+def test_initial_std_is_the_formula_of_its_initialisation(init):
+    for n_in, n_out in [(1, 1), (64, 64), (2, 300), (500, 7)]:
+        assert initial_std(init, n_in, n_out) == pytest.approx(
+            EXPECTED_STD[init](n_in, n_out), rel=1e-15
+        )
+
+
+def test_the_tests_cover_every_named_initialisation():
+    assert sorted(INITIALISATIONS) == sorted(k for k in EXPECTED_STD if isinstance(k, str))
+
+
+@pytest.mark.parametrize("init", list(EXPECTED_STD))
+def test_dense_weights_have_the_variance_of_their_initialisation(init):
+    n_in, n_out = 400, 300
+    layer = Dense(n_in, n_out, "relu", np.random.default_rng(5), init=init)
+    # The sample variance of n = 120000 Gaussian draws has a relative standard
+    # error of sqrt(2/n) = 0.0041; 0.02 is about five of them.
+    expected = EXPECTED_STD[init](n_in, n_out) ** 2
+    assert np.mean(layer.W**2) == pytest.approx(expected, rel=0.02)
+    assert abs(np.mean(layer.W)) < 5 * EXPECTED_STD[init](n_in, n_out) / np.sqrt(layer.W.size)
+
+
+def test_the_default_initialisation_is_lecun():
+    default = Dense(30, 20, "tanh", np.random.default_rng(3))
+    lecun = Dense(30, 20, "tanh", np.random.default_rng(3), init="lecun")
+    np.testing.assert_array_equal(default.W, lecun.W)
+
+
+def test_he_weights_are_lecun_weights_times_root_2():
+    # The same generator draws the same standard normals, scaled by sigma.
+    lecun = Dense(30, 20, "relu", np.random.default_rng(3), init="lecun")
+    he = Dense(30, 20, "relu", np.random.default_rng(3), init="he")
+    np.testing.assert_allclose(he.W, np.sqrt(2) * lecun.W, rtol=1e-15)
+
+
+def test_mlp_initialises_every_layer_with_its_own_fan_in_and_fan_out():
+    net = mlp([3, 40, 50, 2], np.random.default_rng(0), init="glorot")
+    rng = np.random.default_rng(0)
+    for layer, (n_in, n_out) in zip(net.layers, [(3, 40), (40, 50), (50, 2)]):
+        expected = rng.normal(0.0, (2 / (n_in + n_out)) ** 0.5, size=(n_in, n_out))
+        np.testing.assert_array_equal(layer.W, expected)
+
+
+@pytest.mark.parametrize("init", ["xavier", "He", ""])
+def test_dense_rejects_an_unknown_initialisation_and_lists_the_valid_ones(init):
+    with pytest.raises(ValueError, match="Dense: init must be one of") as error:
+        Dense(2, 3, "tanh", np.random.default_rng(0), init=init)
+    for name in INITIALISATIONS:
+        assert repr(name) in str(error.value)
+
+
+@pytest.mark.parametrize("init", [0.0, -0.1, np.nan, np.inf])
+def test_dense_rejects_a_standard_deviation_that_is_not_positive_and_finite(init):
+    with pytest.raises(ValueError, match="Dense: init as a standard deviation must be a positive"):
+        Dense(2, 3, "tanh", np.random.default_rng(0), init=init)
+
+
+@pytest.mark.parametrize("init", [None, True, [0.1]], ids=["None", "bool", "list"])
+def test_dense_rejects_an_init_that_is_neither_a_name_nor_a_number(init):
+    with pytest.raises(TypeError, match="Dense: init must be one of"):
+        Dense(2, 3, "tanh", np.random.default_rng(0), init=init)
+
+
+def test_initial_std_names_itself_in_its_errors():
+    with pytest.raises(ValueError, match="initial_std: init must be one of"):
+        initial_std("kaiming", 2, 3)
+
+
+# ---------------------------------------------------------------- dtypes
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_network_computes_in_its_dtype_forward_and_backward(dtype):
+    net = mlp([2, 5, 3], np.random.default_rng(0), hidden="gelu", dtype=dtype)
+    x, labels = np.random.default_rng(1).normal(size=(4, 2)), np.arange(4) % 3
+    assert net.forward(x).dtype == dtype
+    net.loss_and_backward(x, labels, "cross_entropy")
+    for layer in net.layers:
+        assert layer.x.dtype == layer.y.dtype == dtype
+    assert all(g.dtype == dtype for g in net.grads())
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_every_layer_of_a_float32_network_receives_float32_gradients(loss):
+    received = []
+
+    class Recording(Dense):
+        def backward(self, grad_y):
+            received.append(np.asarray(grad_y).dtype)
+            return super().backward(grad_y)
+
+    rng = np.random.default_rng(0)
+    output = "identity" if loss == "cross_entropy" else "sigmoid"
+    net = Network([Recording(2, 5, "tanh", rng, dtype=np.float32),
+                   Recording(5, 3, output, rng, dtype=np.float32)])
+    labels = np.arange(4) % 3
+    t = labels if loss == "cross_entropy" else one_hot(labels, 3)  # float64 targets
+    net.loss_and_backward(np.ones((4, 2)), t, loss)
+    assert received == [np.float32, np.float32]
+
+
+def test_float32_weights_are_the_float64_weights_rounded():
+    wide = Dense(5, 4, "tanh", np.random.default_rng(0))
+    narrow = Dense(5, 4, "tanh", np.random.default_rng(0), dtype=np.float32)
+    np.testing.assert_array_equal(narrow.W, wide.W.astype(np.float32))
+
+
+def test_float32_logits_overflow_where_float64_ones_do_not():
+    # A weight of 1e30 on an input of 1e10 gives 1e40: beyond float32's 3.4e38.
+    for dtype, finite in [(np.float64, True), (np.float32, False)]:
+        layer = Dense(1, 2, "identity", np.random.default_rng(0), dtype=dtype)
+        layer.W[...] = 1e30
+        with np.errstate(over="ignore"):
+            assert np.isfinite(layer.forward([[1e10]])).all() == finite
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.longdouble, np.complex128, "bfloat16"])
+def test_dense_rejects_a_dtype_that_is_not_ieee_float(dtype):
+    with pytest.raises(ValueError, match="Dense: dtype must be float16, float32 or float64"):
+        Dense(2, 3, "tanh", np.random.default_rng(0), dtype=dtype)
+
+
 # ------------------------------------------------------------------ toy data
 
 
@@ -571,6 +821,88 @@ def test_training_is_reproducible_from_the_seeds():
         return train(net, x, labels, "cross_entropy", learning_rate=0.005, epochs=20)
 
     np.testing.assert_array_equal(run(), run())
+
+
+def test_minibatch_training_is_steps_on_shuffled_groups_summed_per_epoch():
+    x, labels = two_spirals(50, seed=SEED)
+    net = mlp([2, 6, 2], np.random.default_rng(0))
+    history = train(net, x, labels, "cross_entropy", 0.01, 2,
+                    batch_size=16, rng=np.random.default_rng(4))
+    # The same run written out: a permutation per epoch, groups of 16, 16, 16, 2.
+    copy = mlp([2, 6, 2], np.random.default_rng(0))
+    shuffles = np.random.default_rng(4)
+    expected = []
+    for _ in range(2):
+        order, total = shuffles.permutation(50), 0.0
+        for group in (order[0:16], order[16:32], order[32:48], order[48:50]):
+            logits = copy.forward(x[group])
+            total += cross_entropy(logits, labels[group])
+            copy.backward(cross_entropy_gradient(logits, labels[group]))
+            for p, g in zip(copy.params(), copy.grads()):
+                p -= 0.01 * g
+        expected.append(total)
+    np.testing.assert_allclose(history, expected, rtol=1e-14)
+    for p, q in zip(net.params(), copy.params()):
+        np.testing.assert_allclose(p, q, rtol=1e-14)
+
+
+def test_minibatch_training_fits_the_spirals_in_fewer_epochs_than_full_batch():
+    x, labels = two_spirals(N_POINTS, seed=SEED)
+    net = mlp([2, HIDDEN, 2], np.random.default_rng(SEED))
+    history = train(net, x, labels, "cross_entropy", 0.02, 300,
+                    batch_size=20, rng=np.random.default_rng(SEED))
+    assert np.mean(net.predict(x) == labels) >= 0.99
+    assert history[0] / history[-1] >= 10
+
+
+def test_a_batch_as_large_as_the_data_is_one_step_per_epoch_like_full_batch():
+    x, labels = two_spirals(30, seed=SEED)
+    full, mini = (mlp([2, 4, 2], np.random.default_rng(1)) for _ in range(2))
+    expected = train(full, x, labels, "cross_entropy", 0.01, 5)
+    history = train(mini, x, labels, "cross_entropy", 0.01, 5,
+                    batch_size=30, rng=np.random.default_rng(0))
+    # Only the order of the samples differs, so only the rounding of the sums.
+    np.testing.assert_allclose(history, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [0, -3])
+def test_train_rejects_a_batch_size_below_1(batch_size):
+    x, labels = two_spirals(10, seed=SEED)
+    net = mlp([2, 4, 2], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="train: batch_size must be at least 1"):
+        train(net, x, labels, "cross_entropy", 0.01, 1, batch_size=batch_size,
+              rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("rng", [None, 0], ids=["None", "int"])
+def test_train_needs_a_generator_to_shuffle_minibatches(rng):
+    x, labels = two_spirals(10, seed=SEED)
+    net = mlp([2, 4, 2], np.random.default_rng(0))
+    with pytest.raises(TypeError, match="train: batch_size needs rng"):
+        train(net, x, labels, "cross_entropy", 0.01, 1, batch_size=4, rng=rng)
+
+
+def test_train_rejects_x_and_t_of_different_lengths_for_minibatches():
+    x, labels = two_spirals(10, seed=SEED)
+    net = mlp([2, 4, 2], np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"train: x must have shape \(N, n_in\) and t N rows"):
+        train(net, x, labels[:9], "cross_entropy", 0.01, 1, batch_size=4,
+              rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("learning_rate", [0.0, -0.1, np.nan, np.inf, "0.1"])
+def test_train_rejects_a_learning_rate_that_is_not_positive_and_finite(learning_rate):
+    x, labels = two_spirals(10, seed=SEED)
+    net = mlp([2, 4, 2], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="train: learning_rate must be a positive finite"):
+        train(net, x, labels, "cross_entropy", learning_rate, 1)
+
+
+def test_train_rejects_a_negative_number_of_epochs():
+    x, labels = two_spirals(10, seed=SEED)
+    net = mlp([2, 4, 2], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="train: epochs must be at least 0, got -1"):
+        train(net, x, labels, "cross_entropy", 0.01, -1)
 
 
 # ------------------------------------------------- hostile magnitudes and masks

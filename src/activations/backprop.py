@@ -15,7 +15,9 @@ This module turns that derivation into code and builds on it:
 * :func:`output_layer_gradient`, the formula above;
 * :func:`numerical_gradient` and :func:`gradient_check`, to test any gradient;
 * :class:`Dense`, :class:`Network`, :func:`mlp` and :func:`train`, a multi-layer
-  perceptron trained by plain gradient descent;
+  perceptron trained by plain gradient descent, on the whole batch or on
+  shuffled minibatches, with the weight initialisations of
+  :func:`initial_std` (LeCun, Glorot, He, or a given standard deviation);
 * :func:`two_spirals`, a toy data set that no linear model can separate.
 
 For a batch, every loss is the *sum* over the samples, so the gradient of a
@@ -35,10 +37,15 @@ from . import _arrays
 from .categorical import log_softmax, softmax, softmax_backward
 from .hyperbolic import tanh, tanh_backward
 from .logistic import sigmoid, sigmoid_backward
+from .rectifiers import _nonnegative, leaky_relu, leaky_relu_backward, relu, relu_backward
+from .smooth import gelu, gelu_backward
 
 __all__ = [
     "Activation",
     "ACTIVATIONS",
+    "leaky_relu_activation",
+    "INITIALISATIONS",
+    "initial_std",
     "Loss",
     "LOSSES",
     "squared_error",
@@ -72,10 +79,16 @@ def _lookup(table: dict, name, func: str, what: str):
 class Activation(NamedTuple):
     """An activation as backpropagation uses it: forward, and backward from
     the forward's output (gradient first, as in ``sigmoid_backward``).  Both
-    take an optional ``out=`` array, as the package's functions do."""
+    take an optional ``out=`` array, as the package's functions do.
+
+    ``needs_input`` is true for an activation whose derivative cannot be
+    recovered from its output, such as GELU: its backward takes the
+    pre-activation :math:`z` in place of the output, and a layer must keep
+    :math:`z` for it."""
 
     forward: Callable[..., np.ndarray]
     backward: Callable[..., np.ndarray]
+    needs_input: bool = False
 
 
 def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -102,7 +115,57 @@ ACTIVATIONS = {
     "tanh": Activation(tanh, tanh_backward),
     "softmax": Activation(softmax, softmax_backward),
     "identity": Activation(_identity, _identity_backward),
+    "relu": Activation(relu, relu_backward),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_backward),  # slope 0.01
+    "gelu": Activation(gelu, gelu_backward, needs_input=True),
 }
+
+
+def leaky_relu_activation(negative_slope: float) -> Activation:
+    r"""Leaky ReLU with a chosen slope :math:`s` on the left, for :class:`Dense`.
+
+    .. math::
+
+        g(z) = \begin{cases} z & z > 0 \\ s\,z & z \le 0 \end{cases},
+        \qquad
+        g'(z) = \begin{cases} 1 & z > 0 \\ s & z \le 0 \end{cases}
+
+    The name ``'leaky_relu'`` in :data:`ACTIVATIONS` has the default slope
+    0.01; this gives any other.
+
+    Raises
+    ------
+    ValueError
+        If ``negative_slope`` is negative or not finite: the backward pass
+        works from the output, which tells the side of 0 only for
+        :math:`s \ge 0`.
+    TypeError
+        If ``negative_slope`` is not a real number.
+
+    Examples
+    --------
+    >>> layer = Dense(1, 1, leaky_relu_activation(0.5), np.random.default_rng(0))
+    >>> layer.W[...] = 1.0
+    >>> layer.forward([[-2.0], [3.0]])
+    array([[-1.],
+           [ 3.]])
+    """
+    s = _nonnegative(negative_slope, "leaky_relu_activation")
+
+    def forward(z, out=None):
+        return leaky_relu(z, s, out=out)
+
+    def backward(grad_output, output, out=None):
+        return leaky_relu_backward(grad_output, output, s, out=out)
+
+    return Activation(forward, backward)
+
+
+def _activation(activation, func: str) -> Activation:
+    """An :class:`Activation` given as itself or by its name in :data:`ACTIVATIONS`."""
+    if isinstance(activation, Activation):
+        return activation
+    return _lookup(ACTIVATIONS, activation, func, "activation")
 
 
 # --------------------------------------------------------------------- losses
@@ -317,8 +380,9 @@ def output_layer_gradient(
         Weights, of shape ``(M, K)``.
     t : array_like
         Targets, of shape ``(K,)`` or ``(N, K)``, matching ``x``.
-    activation : {'sigmoid', 'tanh', 'softmax', 'identity'}
-        :math:`g`.
+    activation : {'sigmoid', 'tanh', 'softmax', 'identity', 'relu', 'leaky_relu'}
+        :math:`g`, a name in :data:`ACTIVATIONS` whose derivative comes from
+        the output (so not ``'gelu'``).
 
     Returns
     -------
@@ -355,6 +419,11 @@ def output_layer_gradient(
     """
     func = "output_layer_gradient"
     g = _lookup(ACTIVATIONS, activation, func, "activation")
+    if g.needs_input:
+        raise ValueError(
+            f"{func}: the derivative of {activation!r} cannot be computed from its "
+            f"output, which is all this function keeps; use a Dense layer, which keeps z"
+        )
     x = _arrays.as_float_array(x, func, "x")
     W = _arrays.as_float_array(W, func, "W")
     t = _arrays.as_float_array(t, func, "t")
@@ -513,6 +582,80 @@ def gradient_check(analytic: ArrayLike, numeric: ArrayLike) -> np.floating:
 
 # ------------------------------------------------------------------- network
 
+#: The one table from initialisation name to the standard deviation of a
+#: layer's initial weights, as a function of its fan-in and fan-out (see
+#: :func:`initial_std`).
+INITIALISATIONS = {
+    "lecun": lambda n_in, n_out: 1.0 / np.sqrt(n_in),
+    "glorot": lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)),
+    "he": lambda n_in, n_out: np.sqrt(2.0 / n_in),
+}
+
+_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _initial_std(init, n_in: int, n_out: int, func: str) -> float:
+    if isinstance(init, numbers.Real) and not isinstance(init, (bool, np.bool_)):
+        if np.isfinite(init) and init > 0:
+            return float(init)
+        raise ValueError(
+            f"{func}: init as a standard deviation must be a positive finite number, "
+            f"got {init!r}"
+        )
+    if not isinstance(init, str):
+        raise TypeError(
+            f"{func}: init must be one of {', '.join(map(repr, INITIALISATIONS))} "
+            f"or a positive standard deviation, got {type(init).__name__}"
+        )
+    return float(_lookup(INITIALISATIONS, init, func, "init")(n_in, n_out))
+
+
+def initial_std(init: str | float, n_in: int, n_out: int) -> float:
+    r"""Standard deviation of the initial weights of a layer with ``n_in``
+    inputs and ``n_out`` outputs; the weights are drawn from
+    :math:`\mathcal N(0, \sigma^2)`.
+
+    .. math::
+
+        \sigma^2_{\text{LeCun}} = \frac{1}{n_{in}}, \qquad
+        \sigma^2_{\text{Glorot}} = \frac{2}{n_{in} + n_{out}}, \qquad
+        \sigma^2_{\text{He}} = \frac{2}{n_{in}}
+
+    LeCun keeps the variance of :math:`z = xW` equal to that of the inputs,
+    for a unit slope :math:`g'(0) = 1` (tanh near 0).  Glorot (Xavier)
+    compromises between that forward condition and the backward one,
+    :math:`n_{out}\,\sigma^2 = 1`, which keeps the variance of
+    :math:`\partial E/\partial x` equal to that of :math:`\partial E/\partial z`.
+    He (Kaiming) doubles LeCun's variance for ReLU, which passes on half of
+    its inputs' second moment.
+
+    Parameters
+    ----------
+    init : {'lecun', 'glorot', 'he'} or float
+        A name in :data:`INITIALISATIONS`, or the standard deviation itself,
+        a positive finite number.
+    n_in, n_out : int
+        The layer's fan-in and fan-out.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones), or a standard
+        deviation that is not positive and finite.
+    TypeError
+        If ``init`` is neither a name nor a real number.
+
+    Examples
+    --------
+    >>> initial_std("he", 50, 10), initial_std("glorot", 20, 30), initial_std(0.01, 50, 10)
+    (0.2, 0.2, 0.01)
+    """
+    return _initial_std(init, operator.index(n_in), operator.index(n_out), "initial_std")
+
 
 class Dense:
     r"""A fully connected layer: :math:`y = g(x W + b)`.
@@ -521,21 +664,49 @@ class Dense:
     ----------
     n_in, n_out : int
         Number of inputs and of outputs.
-    activation : {'sigmoid', 'tanh', 'softmax', 'identity'}
-        :math:`g`.
+    activation : str or Activation
+        :math:`g`: a name in :data:`ACTIVATIONS` (``'sigmoid'``, ``'tanh'``,
+        ``'softmax'``, ``'identity'``, ``'relu'``, ``'leaky_relu'``,
+        ``'gelu'``), or an :class:`Activation` such as
+        ``leaky_relu_activation(0.1)``.
     rng : numpy.random.Generator
         Source of the initial weights, so that every run is reproducible.
+    init : {'lecun', 'glorot', 'he'} or float, optional
+        How to draw the weights: :math:`W_{jk} \sim \mathcal N(0, \sigma^2)`
+        with :math:`\sigma` = ``initial_std(init, n_in, n_out)``; a float is
+        :math:`\sigma` itself.  Default ``'lecun'``.
+    dtype : {numpy.float64, numpy.float32, numpy.float16}, optional
+        The floating-point type of the weights and of the computation:
+        ``forward`` converts its input to it.  The weights are drawn in
+        float64 and rounded once, so the same generator gives the same
+        weights, rounded, in every dtype.  Default float64.
 
     Attributes
     ----------
     W : ndarray, shape (n_in, n_out)
-        Weights, drawn from :math:`\mathcal N(0, 1/n_{in})` (LeCun initialisation), so
-        that :math:`z` starts with unit variance for inputs of unit variance.
+        Weights, drawn from :math:`\mathcal N(0, \sigma^2)`.  With the default
+        LeCun initialisation, :math:`\sigma^2 = 1/n_{in}`, so that :math:`z`
+        starts with unit variance for inputs of unit variance.
     b : ndarray, shape (n_out,)
         Biases, zero.
     grad_W, grad_b : ndarray
         :math:`\partial E/\partial W` and :math:`\partial E/\partial b`, set by
         :meth:`backward`.
+    x, y : ndarray
+        The input and output of the last :meth:`forward`.
+    z : ndarray or None
+        The pre-activation :math:`xW + b` of the last :meth:`forward`, kept
+        only for an activation that needs it (GELU); otherwise the output
+        overwrites it and ``z`` is None.
+
+    Raises
+    ------
+    ValueError
+        For an unknown activation or initialisation (the message lists the
+        valid names), a non-positive size or standard deviation, or a dtype
+        that is not float16, float32 or float64.
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
 
     Examples
     --------
@@ -544,11 +715,27 @@ class Dense:
     (5, 2)
     >>> layer.backward(np.ones((5, 2))).shape, layer.grad_W.shape
     ((5, 3), (3, 2))
+    >>> Dense(400, 300, "relu", np.random.default_rng(0), init="he").W.std().round(3)
+    np.float64(0.071)
     """
 
-    def __init__(self, n_in: int, n_out: int, activation: str, rng: np.random.Generator):
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: str | Activation,
+        rng: np.random.Generator,
+        init: str | float = "lecun",
+        dtype=np.float64,
+    ):
         self.activation = activation
-        self._g = _lookup(ACTIVATIONS, activation, "Dense", "activation")
+        g = _activation(activation, "Dense")
+        if g.needs_input:
+            # Its derivative needs z, which forward keeps; backward hands it
+            # to the activation's backward in the place of y.
+            self._backward_of_g = g.backward
+            g = Activation(g.forward, self._backward_from_z, needs_input=True)
+        self._g = g
         if not isinstance(rng, np.random.Generator):
             raise TypeError(
                 "Dense: rng must be a numpy.random.Generator, such as "
@@ -557,26 +744,43 @@ class Dense:
         n_in, n_out = operator.index(n_in), operator.index(n_out)
         if n_in < 1 or n_out < 1:
             raise ValueError(f"Dense: n_in and n_out must be positive, got {n_in} and {n_out}")
-        self.W = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
-        self.b = np.zeros(n_out)
+        std = _initial_std(init, n_in, n_out, "Dense")
+        try:
+            known = np.dtype(dtype)
+        except TypeError:
+            known = None
+        if known is None or known not in _FLOATS:
+            raise ValueError(f"Dense: dtype must be float16, float32 or float64, got {dtype!r}")
+        dtype = known
+        self.init = init
+        self.W = rng.normal(0.0, std, size=(n_in, n_out)).astype(dtype, copy=False)
+        self.b = np.zeros(n_out, dtype=dtype)
         self.grad_W = np.zeros_like(self.W)
         self.grad_b = np.zeros_like(self.b)
-        self.x = self.y = None
+        self.x = self.y = self.z = None
+
+    def _backward_from_z(self, grad_y, y, out=None):
+        return self._backward_of_g(grad_y, self.z, out=out)
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Return :math:`y = g(xW + b)` for ``x`` of shape ``(n_in,)`` or
-        ``(N, n_in)``, keeping ``x`` and ``y`` for :meth:`backward`."""
+        ``(N, n_in)``, keeping ``x`` and ``y`` (and ``z`` if the activation
+        needs it) for :meth:`backward`.  ``x`` is converted to the layer's dtype."""
         x = _arrays.as_float_array(x, "Dense.forward", "x")
         if x.ndim not in (1, 2) or x.shape[-1] != self.W.shape[0]:
             raise ValueError(
                 f"Dense.forward: x must have shape ({self.W.shape[0]},) or "
                 f"(N, {self.W.shape[0]}), got shape {x.shape}"
             )
-        self.x = x
+        self.x = x = x.astype(self.W.dtype, copy=False)
         z = x @ self.W
         z += self.b
-        # Backward needs only y, so y may overwrite z: one array, not two.
-        self.y = self._g.forward(z, out=z)
+        if self._g.needs_input:
+            self.z = z
+            self.y = self._g.forward(z)
+        else:
+            # Backward needs only y, so y may overwrite z: one array, not two.
+            self.y = self._g.forward(z, out=z)
         return self.y
 
     def backward(self, grad_y: ArrayLike) -> np.ndarray:
@@ -640,7 +844,8 @@ class Network:
         """Return the loss and store every parameter's gradient in its layer."""
         chosen = self._loss(loss, "Network.loss_and_backward")
         y = self.forward(x)
-        self.backward(chosen.gradient(y, t))
+        # The targets are float64; the backward pass keeps the network's dtype.
+        self.backward(chosen.gradient(y, t).astype(y.dtype, copy=False))
         return chosen.value(y, t)
 
     def predict(self, x: ArrayLike) -> np.ndarray:
@@ -661,16 +866,31 @@ class Network:
 
 
 def mlp(
-    sizes: list[int], rng: np.random.Generator, hidden: str = "tanh", output: str = "identity"
+    sizes: list[int],
+    rng: np.random.Generator,
+    hidden: str | Activation = "tanh",
+    output: str | Activation = "identity",
+    init: str | float = "lecun",
+    dtype=np.float64,
 ) -> Network:
     """A multi-layer perceptron with layer widths ``sizes``, for example
     ``[2, 16, 2]``: ``hidden`` activations inside, ``output`` on the last layer.
-    The default ``'identity'`` output gives logits for :func:`cross_entropy`."""
+    The default ``'identity'`` output gives logits for :func:`cross_entropy`.
+    Every layer draws its weights with ``init`` and computes in ``dtype``, as
+    in :class:`Dense`.
+
+    Examples
+    --------
+    >>> net = mlp([2, 64, 64, 2], np.random.default_rng(0), hidden="relu", init="he")
+    >>> [layer.W.shape for layer in net.layers]
+    [(2, 64), (64, 64), (64, 2)]
+    """
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes must list at least 2 widths, got {list(sizes)}")
     activations = [hidden] * (len(sizes) - 2) + [output]
     return Network(
-        Dense(n_in, n_out, g, rng) for n_in, n_out, g in zip(sizes, sizes[1:], activations)
+        Dense(n_in, n_out, g, rng, init=init, dtype=dtype)
+        for n_in, n_out, g in zip(sizes, sizes[1:], activations)
     )
 
 
@@ -697,15 +917,111 @@ def network_gradient_check(
 
 
 def train(
-    net: Network, x: ArrayLike, t: ArrayLike, loss: str, learning_rate: float, epochs: int
+    net: Network,
+    x: ArrayLike,
+    t: ArrayLike,
+    loss: str,
+    learning_rate: float,
+    epochs: int,
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Full-batch gradient descent; returns the loss before each of the ``epochs``
-    steps.  The loss is summed over the samples, so a larger batch takes a
-    proportionally larger step for the same ``learning_rate``."""
-    history = np.empty(operator.index(epochs))
-    for epoch in range(len(history)):
-        history[epoch] = net.loss_and_backward(x, t, loss)
-        net.step(learning_rate)
+    r"""Gradient descent on the whole batch, or on shuffled minibatches.
+
+    With ``batch_size=None`` each epoch is one step on all the samples,
+
+    .. math::
+
+        p \leftarrow p - \eta\,\frac{\partial E}{\partial p},
+        \qquad E = \sum_{n=1}^{N} E_n ,
+
+    and the history holds the loss before each step.  With a ``batch_size``
+    :math:`B`, each epoch draws a random order of the samples from ``rng``
+    and takes one step per consecutive group of :math:`B` of them (the last
+    group may be smaller), with the loss summed over the group; the history
+    holds, for each epoch, the sum of those minibatch losses, each measured
+    before its own step.  That sum covers every sample once, as the
+    full-batch loss does, though with the parameters moving during the epoch.
+
+    The loss is summed over the samples, not averaged, so a larger batch
+    takes a proportionally larger step for the same ``learning_rate``.
+
+    Parameters
+    ----------
+    net : Network
+    x, t : array_like
+        Inputs of shape ``(N, n_in)``, and targets whose first axis has
+        length ``N`` (class indices or one-hot rows for
+        :func:`cross_entropy`, target rows for :func:`squared_error`).
+    loss : {'squared_error', 'cross_entropy'}
+    learning_rate : float
+        :math:`\eta`, positive and finite.
+    epochs : int
+        Number of passes over the data, at least 0.
+    batch_size : int, optional
+        :math:`B \ge 1`, or None (the default) for full-batch steps.
+    rng : numpy.random.Generator, optional
+        Required with ``batch_size``: the source of the shuffles, so that a
+        run is reproducible.
+
+    Returns
+    -------
+    ndarray of float64, shape (epochs,)
+
+    Raises
+    ------
+    ValueError
+        If ``learning_rate``, ``epochs`` or ``batch_size`` is out of range, or
+        ``x`` and ``t`` have different numbers of samples.
+    TypeError
+        If ``batch_size`` is given without a ``numpy.random.Generator``.
+
+    Examples
+    --------
+    >>> x, labels = two_spirals(40, seed=0)
+    >>> net = mlp([2, 8, 2], np.random.default_rng(0))
+    >>> history = train(net, x, labels, "cross_entropy", 0.01, 3,
+    ...                 batch_size=16, rng=np.random.default_rng(1))
+    >>> history.shape
+    (3,)
+    """
+    func = "train"
+    epochs = operator.index(epochs)
+    if epochs < 0:
+        raise ValueError(f"{func}: epochs must be at least 0, got {epochs}")
+    if not (isinstance(learning_rate, numbers.Real) and np.isfinite(learning_rate)
+            and learning_rate > 0):
+        raise ValueError(
+            f"{func}: learning_rate must be a positive finite number, got {learning_rate!r}"
+        )
+    history = np.empty(epochs)
+    if batch_size is None:
+        for epoch in range(epochs):
+            history[epoch] = net.loss_and_backward(x, t, loss)
+            net.step(learning_rate)
+        return history
+    batch_size = operator.index(batch_size)
+    if batch_size < 1:
+        raise ValueError(f"{func}: batch_size must be at least 1, got {batch_size}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{func}: batch_size needs rng, a numpy.random.Generator to shuffle the "
+            f"samples, such as numpy.random.default_rng(0), got {type(rng).__name__}"
+        )
+    x, t = np.asarray(x), np.asarray(t)
+    if x.ndim != 2 or t.ndim < 1 or len(x) != len(t):
+        raise ValueError(
+            f"{func}: x must have shape (N, n_in) and t N rows, "
+            f"got x.shape={x.shape} and t.shape={t.shape}"
+        )
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        total = 0.0
+        for start in range(0, len(x), batch_size):
+            chosen = order[start:start + batch_size]
+            total += net.loss_and_backward(x[chosen], t[chosen], loss)
+            net.step(learning_rate)
+        history[epoch] = total
     return history
 
 
