@@ -81,7 +81,7 @@ test: $(STAMP)
 
 # The package alone, for the edit-and-test loop: every tests/test_<module>.py
 # that does not build or browse the book, with the docstring examples.
-PACKAGE_TESTS := $(filter-out tests/test_book.py tests/test_browser.py tests/test_pdf.py \
+PACKAGE_TESTS := $(filter-out tests/test_book.py tests/test_browser.py tests/test_pdf.py tests/test_publishing.py \
                    tests/test_notebooks_executed.py,$(wildcard tests/test_*.py))
 check: $(STAMP)
 	$(PY) -m pytest -q $(PACKAGE_TESTS)
