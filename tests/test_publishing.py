@@ -176,8 +176,10 @@ def test_binder_installs_the_pinned_environment_and_the_package():
 
 
 def test_make_book_uses_the_repository_url_only_when_given():
-    with_url = _run(["make", "-n", "book", f"REPOSITORY_URL={TEST_REPOSITORY}"], cwd=ROOT)
-    without = _run(["make", "-n", "book", "REPOSITORY_URL="], cwd=ROOT)
+    # Not the settings of a `make test` that runs this test.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REPOSITORY_URL"}}
+    with_url = _run(["make", "-n", "book", f"REPOSITORY_URL={TEST_REPOSITORY}"], cwd=ROOT, env=env)
+    without = _run(["make", "-n", "book"], cwd=ROOT, env=env)
     assert f'tools/book_config.py _config.yml _build/_config.yml --repository-url "{TEST_REPOSITORY}"' in with_url.stdout
     assert "build . --config _build/_config.yml" in with_url.stdout
     assert "book_config" not in without.stdout and "--config" not in without.stdout
