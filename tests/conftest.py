@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import settings
-from sphinx_external_toc.parsing import parse_toc_yaml
 
 # Property tests are judged by their assertions, never by how long an example
 # takes: CI machines are shared and noisy, so Hypothesis's deadline is off.
@@ -50,7 +49,7 @@ AXE_FINDINGS = pytest.StashKey[dict]()
 
 def toc_docnames() -> list[str]:
     """Every document that _toc.yml lists, root first, without extensions."""
-    return list(parse_toc_yaml(ROOT / "_toc.yml"))
+    return make_pdf.toc_docnames(ROOT)
 
 
 def book_notebooks() -> list[Path]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image
-from sphinx_external_toc.parsing import parse_toc_yaml
+
+import make_pdf  # tools/make_pdf.py, loaded by conftest.py
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,7 +240,7 @@ H1_NUMBER = re.compile(r'<h1><span class="section-number">(\d+)\. </span>')
 
 def chapter_number(docname: str) -> int:
     """The number _toc.yml gives a page: its place after the front page."""
-    return list(parse_toc_yaml(ROOT / "_toc.yml")).index(docname)
+    return make_pdf.toc_docnames(ROOT).index(docname)
 
 
 def test_chapters_come_in_reading_order(toc_docnames):

@@ -230,7 +230,11 @@ def print_book(browser, site_url: str, docnames: list[str], out: Path, metadata:
             first_pages.append(page)
             page += len(reader.pages)
         contents_reader = PdfReader(io.BytesIO(contents(first_pages)))
-        assert len(contents_reader.pages) == contents_pages
+        if len(contents_reader.pages) != contents_pages:
+            raise RuntimeError(
+                f"the contents took {len(contents_reader.pages)} pages with page numbers "
+                f"and {contents_pages} without; the chapters' page numbers would be wrong"
+            )
 
         writer = PdfWriter()
         for reader in [contents_reader, *readers]:
@@ -243,7 +247,8 @@ def print_book(browser, site_url: str, docnames: list[str], out: Path, metadata:
             NUMBERS_HTML.format(pages="".join(f"<div><span>{n} / {total}</span></div>" for n in range(1, total + 1))),
             format="A4", margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
         )))
-        assert len(numbers.pages) == total, (len(numbers.pages), total)
+        if len(numbers.pages) != total:
+            raise RuntimeError(f"printed {len(numbers.pages)} page numbers for {total} pages")
         for pdf_page, number in zip(writer.pages, numbers.pages):
             pdf_page.merge_page(number)
 
