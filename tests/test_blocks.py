@@ -126,6 +126,60 @@ def test_blocks_are_shared_out_between_threads(threads):
     assert any(name.startswith("activations") for name in seen) == (threads > 1)
 
 
+def test_after_a_failed_block_no_thread_starts_another():
+    """The first exception is raised, and no task starts once one has raised.
+
+    A task that is already running when another fails finishes; no thread
+    takes a new one.  With four threads, at most three tasks other than the
+    failed one can have started.
+    """
+    workers, started = 4, []
+    lock = threading.Lock()
+
+    def failing():
+        raise RuntimeError("block 0 failed")
+
+    def slow(index):
+        with lock:
+            started.append(index)
+        time.sleep(0.01)
+
+    tasks = [failing] + [lambda index=index: slow(index) for index in range(1, 64)]
+    with pytest.raises(RuntimeError, match="block 0 failed"):
+        _blocks._in_parallel(tasks, workers)
+    assert len(started) <= workers - 1
+
+
+def test_a_kernel_may_call_a_public_function_from_a_pool_thread(monkeypatch):
+    """A call made inside a block runs in that block's thread instead of waiting for the pool.
+
+    Were it handed to the pool, whose threads are all busy running the outer
+    call's blocks, it could wait for ever; the test would then time out
+    instead of hanging.
+    """
+    before = _blocks.threads()
+    _blocks.set_threads(2)
+    monkeypatch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
+    inner = np.linspace(-5.0, 5.0, 4 * _blocks.BLOCK_SIZE)  # large enough for threads
+    results = []
+
+    def kernel(z, out):
+        results.append(activations.sigmoid(inner))
+        np.negative(z, out=out)
+
+    z = np.arange(float(SIZE))
+    runner = threading.Thread(target=lambda: _blocks.blockwise(kernel, z, np.empty_like(z)), daemon=True)
+    try:
+        runner.start()
+        runner.join(timeout=60)
+    finally:
+        _blocks.set_threads(before)
+    assert not runner.is_alive(), "a public call inside a block never returned"
+    assert len(results) >= 2
+    for result in results:
+        np.testing.assert_array_equal(result, activations.sigmoid(inner))
+
+
 def test_errstate_of_the_caller_applies_in_every_thread(threads):
     """np.errstate set by the caller holds in the pool's threads too.
 
