@@ -579,7 +579,7 @@ def machine() -> dict:
         "torch": torch.__version__ if torch is not None else None,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "activations": activations.__version__,
-        "activations_threads": _blocks.threads(),
+        "activations_threads": _blocks.get_num_threads(),
         # Other work on the machine skews times; the ratios suffer less.
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }

@@ -28,11 +28,11 @@ SIZE = 3 * _blocks.BLOCK_SIZE + 123
 @pytest.fixture(params=[1, 3], ids=["1 thread", "3 threads"])
 def threads(request, monkeypatch):
     """Run the test on that many threads, with threads worth it from one block."""
-    before = _blocks.threads()
-    _blocks.set_threads(request.param)
+    before = _blocks.get_num_threads()
+    _blocks.set_num_threads(request.param)
     monkeypatch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
     yield request.param
-    _blocks.set_threads(before)
+    _blocks.set_num_threads(before)
 
 
 def strided(x):
@@ -157,8 +157,8 @@ def test_a_kernel_may_call_a_public_function_from_a_pool_thread(monkeypatch):
     call's blocks, it could wait for ever; the test would then time out
     instead of hanging.
     """
-    before = _blocks.threads()
-    _blocks.set_threads(2)
+    before = _blocks.get_num_threads()
+    _blocks.set_num_threads(2)
     monkeypatch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
     inner = np.linspace(-5.0, 5.0, 4 * _blocks.BLOCK_SIZE)  # large enough for threads
     results = []
@@ -173,7 +173,7 @@ def test_a_kernel_may_call_a_public_function_from_a_pool_thread(monkeypatch):
         runner.start()
         runner.join(timeout=60)
     finally:
-        _blocks.set_threads(before)
+        _blocks.set_num_threads(before)
     assert not runner.is_alive(), "a public call inside a block never returned"
     assert len(results) >= 2
     for result in results:
@@ -232,17 +232,40 @@ def test_a_bad_thread_count_fails_the_import_whatever_the_array_size():
 @pytest.mark.parametrize("setting", ["2", " 3 "])
 def test_a_good_thread_count_is_read_at_import(setting):
     env = {**os.environ, "ACTIVATIONS_NUM_THREADS": setting}
-    script = "from activations import _blocks; print(_blocks.threads())"
+    script = "from activations import _blocks; print(_blocks.get_num_threads())"
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert result.stdout.strip() == setting.strip()
 
 
 @pytest.mark.parametrize("count", [0, -1, 1.5, "2", True, None])
-def test_set_threads_refuses_anything_but_a_positive_integer(count):
-    before = _blocks.threads()
+def test_set_num_threads_refuses_anything_but_a_positive_integer(count):
+    before = _blocks.get_num_threads()
     with pytest.raises(ValueError, match="number of threads must be a positive integer"):
-        _blocks.set_threads(count)
-    assert _blocks.threads() == before
+        _blocks.set_num_threads(count)
+    assert _blocks.get_num_threads() == before
+
+
+def test_num_threads_sets_the_count_for_a_block_and_restores_it_after():
+    """The public controls: the count inside the block is used, and the old one comes back."""
+    before = activations.get_num_threads()
+    seen = set()
+    z = np.arange(float(SIZE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_blocks, "THREAD_SIZE", _blocks.BLOCK_SIZE)
+        with activations.num_threads(3) as count:
+            assert count == activations.get_num_threads() == 3
+            with activations.num_threads(1):
+                assert activations.get_num_threads() == 1
+                _blocks.blockwise(slow_kernel(seen), z, np.empty_like(z))
+            assert activations.get_num_threads() == 3
+    assert seen == {threading.current_thread().name}  # one thread: only this one
+    assert activations.get_num_threads() == before
+    with pytest.raises(KeyError), activations.num_threads(2):
+        raise KeyError("the block failed")
+    assert activations.get_num_threads() == before
+    with pytest.raises(ValueError, match="positive integer"), activations.num_threads(0):
+        pass  # pragma: no cover - never entered
+    assert activations.get_num_threads() == before
 
 
 def _sigmoid_sum_in_child(queue):

@@ -19,10 +19,12 @@ ufuncs:
   genuinely invalid, such as ``inf * 0`` in a backward pass.
 
 Large arrays are worked on in cache-sized blocks, shared out between threads,
-one per CPU the process may use; the environment variable
-``ACTIVATIONS_NUM_THREADS``, read once when the package is imported, sets
-their number (``1``: only the calling thread; anything but a positive integer
-is an error at import).  The results do not depend on it.
+one per CPU the process may use.  :func:`set_num_threads` and the context
+manager :func:`num_threads` change their number (``1``: only the calling
+thread), and :func:`get_num_threads` reads it; the environment variable
+``ACTIVATIONS_NUM_THREADS``, read once when the package is imported, sets the
+starting value (anything but a positive integer is an error at import).  The
+results do not depend on it.
 """
 
 from .hyperbolic import tanh, tanh_backward, tanh_grad
@@ -56,10 +58,13 @@ from .smooth import (
     softplus_backward,
     softplus_grad,
 )
+from ._blocks import get_num_threads, num_threads, set_num_threads
 from . import backprop
 
 __version__ = "0.1.0"
 
+# The activation functions.  The thread controls above and the backprop module
+# are imported by name.
 __all__ = [
     "sigmoid",
     "logit",

@@ -23,6 +23,7 @@ enclosing :func:`numpy.errstate` applies to it as it would in the caller.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
 import os
@@ -87,17 +88,54 @@ def _from_environment() -> int:
 _threads = _from_environment()
 
 
-def threads() -> int:
-    """The number of threads a large call may use."""
+def get_num_threads() -> int:
+    """The number of threads a large call may use.
+
+    By default, the number of CPUs the process may run on, or
+    ``ACTIVATIONS_NUM_THREADS`` when that was set at import: a formula is
+    limited by memory bandwidth and cache, which one thread per core uses
+    fully.  Results never depend on it.
+
+    Examples
+    --------
+    >>> import activations
+    >>> activations.get_num_threads() >= 1
+    True
+    """
     return _threads
 
 
-def set_threads(count: int) -> None:
-    """Set the number of threads large calls may use (1: only the calling thread)."""
+def set_num_threads(count: int) -> None:
+    """Set the number of threads large calls may use, for the whole process.
+
+    ``1`` keeps every call in the calling thread.  Anything but a positive
+    integer is a :class:`ValueError`, and the setting is left as it was.  As
+    with ``torch.set_num_threads``, the setting is global: it applies to calls
+    made from any thread, including those already running when it changes.
+    """
     global _threads
     if isinstance(count, str):  # only the environment's setting is text
         raise ValueError(f"activations: the number of threads must be a positive integer, got {count!r}")
     _threads = _thread_count(count, "the number of threads")
+
+
+@contextlib.contextmanager
+def num_threads(count: int):
+    """Use ``count`` threads inside a ``with`` block, and the previous number after it.
+
+    Examples
+    --------
+    >>> import activations
+    >>> with activations.num_threads(1):
+    ...     activations.get_num_threads()
+    1
+    """
+    before = _threads
+    set_num_threads(count)
+    try:
+        yield count
+    finally:
+        set_num_threads(before)
 
 
 def blockwise(kernel, *operands: np.ndarray) -> np.ndarray:
