@@ -1,6 +1,9 @@
 """The book builds cleanly, has a page per chapter, and needs no other host."""
 
 import base64
+import html
+import importlib
+import inspect
 import io
 import json
 import re
@@ -8,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from PIL import Image
 
 import make_pdf  # tools/make_pdf.py, loaded by conftest.py
@@ -290,3 +294,46 @@ def test_every_solution_runs_code(chapter):
             code_cells += 1
     assert solutions, f"{chapter} has no solutions"
     assert all(count >= 1 for count in solutions)
+
+
+# Each chapter shows the package's kernel for every formula it derives, pulled
+# from the source by literalinclude when the book is built.
+
+CHAPTER_KERNELS = [
+    ("sigmoid", "logistic", ["_sigmoid", "_logit", "_logistic_density", "_sigmoid_derivative"]),
+    ("tanh", "hyperbolic", ["_tanh", "_tanh_grad", "_tanh_derivative"]),
+    ("softmax", "categorical",
+     ["_softmax", "_log_softmax", "_softmax_backward", "_log_softmax_backward"]),
+    ("modern", "rectifiers",
+     ["_relu", "_step", "_leaky_relu", "_leaky_step", "_elu", "_elu_grad", "_elu_derivative"]),
+    ("modern", "smooth",
+     ["_softplus", "_softplus_derivative", "_gelu", "_gelu_grad", "_silu", "_silu_grad"]),
+]
+KERNEL_LISTINGS = [
+    (chapter, module, name) for chapter, module, names in CHAPTER_KERNELS for name in names
+]
+PRE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def code_listings(page: Path) -> list[str]:
+    """The text of every code block of a built page, without its highlighting."""
+    return [
+        html.unescape(TAG.sub("", block)) for block in PRE_BLOCK.findall(page.read_text(encoding="utf-8"))
+    ]
+
+
+@pytest.mark.parametrize(("chapter_name", "module", "name"), KERNEL_LISTINGS)
+def test_chapter_shows_the_kernel_it_derives(chapter_name, module, name, book_html):
+    kernel = getattr(importlib.import_module(f"activations.{module}"), name)
+    lines = inspect.getsource(kernel).rstrip().splitlines()
+    first = f"def {name}("
+    last = lines[-1].strip()
+    listings = [
+        text for text in code_listings(book_html / "book" / f"{chapter_name}.html")
+        if first in text
+    ]
+    assert listings, f"book/{chapter_name} shows no listing of activations.{module}.{name}"
+    assert any(text.rstrip().splitlines()[-1].strip() == last for text in listings), (
+        f"book/{chapter_name}'s listing of {name} does not end with {last!r}"
+    )
