@@ -11,6 +11,7 @@ function, for every kind of bad input.  The functions come from
 import doctest
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,21 @@ def call(name, x):
 def sample(shape=(2, 3), dtype=np.float64):
     """Valid input for every function: probabilities, so logit accepts them too."""
     return np.linspace(0.1, 0.9, int(np.prod(shape))).reshape(shape).astype(dtype)
+
+
+@pytest.mark.parametrize("name", activations.__all__)
+def test_docstring_links_to_the_chapter_and_equation_that_derive_it(name):
+    """Each function's reference entry points at its derivation, in a chapter of the book.
+
+    The book's build (``-n``) fails on a label that does not exist; this checks
+    that the link is there, and that the label belongs to the chapter named.
+    """
+    doc = " ".join(getattr(activations, name).__doc__.split())
+    match = re.search(r"Derived in :ref:`[^`<]+<(\w+)>`, equation :eq:`([\w-]+)`\.", doc)
+    assert match, f"{name}: no link to the chapter and equation that derive it"
+    chapter, label = match.groups()
+    notebook = (Path(__file__).resolve().parents[1] / "book" / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    assert f"({label})" in notebook or f":label: {label}" in notebook, f"{name}: {label} is not in {chapter}"
 
 
 def test_all_lists_exactly_the_public_functions():

@@ -48,6 +48,8 @@ def softmax(z: ArrayLike, axis: int = -1, out: np.ndarray | None = None) -> np.n
             = \frac{e^{z_i - m}}{\sum_{j=1}^{K} e^{z_j - m}},
         \qquad m = \max_j z_j
 
+    Derived in :ref:`the softmax chapter <softmax>`, equation :eq:`softmax-definition`.
+
     Parameters
     ----------
     z : array_like
@@ -96,6 +98,8 @@ def log_softmax(
 
         \log p_i = (z_i - m) - \operatorname{log1p}\Big(\sum_{j \ne k} e^{z_j - m}\Big),
         \qquad m = z_k = \max_j z_j
+
+    Derived in :ref:`the softmax chapter <softmax>`, equation :eq:`softmax-log-softmax`.
 
     Parameters
     ----------
@@ -167,6 +171,9 @@ def softmax_jacobian(
         J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i\,(\delta_{ij} - p_j),
         \qquad J = \operatorname{diag}(p) - p\,p^{\mathsf T}
 
+    Derived in :ref:`the softmax chapter <softmax>`,
+    equation :eq:`softmax-jacobian-entry`.
+
     Parameters
     ----------
     z : array_like
@@ -223,6 +230,8 @@ def softmax_backward(
         \frac{\partial E}{\partial z_j} = \sum_i g_i\,p_i(\delta_{ij} - p_j)
         = p_j\Big(g_j - \sum_i g_i\,p_i\Big),
         \qquad g = \frac{\partial E}{\partial p}
+
+    Derived in :ref:`the softmax chapter <softmax>`, equation :eq:`softmax-vjp`.
 
     Parameters
     ----------
@@ -298,6 +307,9 @@ def log_softmax_backward(
         \frac{\partial E}{\partial z_j} = \sum_i g_i\,(\delta_{ij} - p_j)
         = g_j - p_j \sum_i g_i,
         \qquad p_j = e^{y_j},\quad g = \frac{\partial E}{\partial y}
+
+    Derived in :ref:`the softmax chapter <softmax>`,
+    equation :eq:`softmax-log-softmax-backward`.
 
     Parameters
     ----------

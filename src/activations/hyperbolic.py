@@ -24,6 +24,8 @@ def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         \tanh z = \frac{\sinh z}{\cosh z} = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}
                 = 2\sigma(2z) - 1
 
+    Derived in :ref:`the tanh chapter <tanh>`, equation :eq:`tanh-definition`.
+
     Parameters
     ----------
     z : array_like
@@ -64,6 +66,8 @@ def tanh_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
         \tanh'(z) = 1 - \tanh^2 z = \frac{1}{\cosh^2 z} = 4\sigma'(2z)
         = \frac{4e^{-2|z|}}{\big(1 + e^{-2|z|}\big)^2}
+
+    Derived in :ref:`the tanh chapter <tanh>`, equation :eq:`tanh-derivative-sigmoid`.
 
     Parameters
     ----------
@@ -116,6 +120,8 @@ def tanh_backward(
         \frac{\partial E}{\partial z} = \frac{\partial E}{\partial t}\,(1 - t^2)
         = \frac{\partial E}{\partial t}\,(1 - t)(1 + t),
         \qquad t = \tanh z
+
+    Derived in :ref:`the tanh chapter <tanh>`, equation :eq:`tanh-backward`.
 
     Parameters
     ----------

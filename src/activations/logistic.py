@@ -26,6 +26,8 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
         \sigma(z) = \frac{1}{1 + e^{-z}}
 
+    Derived in :ref:`the sigmoid chapter <sigmoid>`, equation :eq:`sigmoid-forms`.
+
     Parameters
     ----------
     z : array_like
@@ -76,6 +78,8 @@ def logit(p: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     .. math::
 
         \operatorname{logit}(p) = \ln\frac{p}{1 - p}
+
+    Derived in :ref:`the sigmoid chapter <sigmoid>`, equation :eq:`sigmoid-logit`.
 
     Parameters
     ----------
@@ -144,6 +148,8 @@ def sigmoid_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
         \sigma'(z) = \sigma(z)\,\sigma(-z) = \frac{e^{-|z|}}{\big(1 + e^{-|z|}\big)^2}
 
+    Derived in :ref:`the sigmoid chapter <sigmoid>`, equation :eq:`sigmoid-from-input`.
+
     Parameters
     ----------
     z : array_like
@@ -206,6 +212,8 @@ def sigmoid_backward(
 
     This is what backpropagation uses: the forward pass has already computed
     ``p``, so no exponential is needed.
+
+    Derived in :ref:`the sigmoid chapter <sigmoid>`, equation :eq:`sigmoid-backward`.
 
     Parameters
     ----------

@@ -60,6 +60,9 @@ def relu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
         \operatorname{relu}(z) = \max(z, 0)
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-relu`.
+
     Parameters
     ----------
     z : array_like
@@ -104,6 +107,9 @@ def relu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     At :math:`z = 0`, where ReLU has no derivative, the value is 0: the
     subgradient that PyTorch uses (any value in :math:`[0, 1]` would be one).
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-relu-derivative`.
 
     Parameters
     ----------
@@ -153,6 +159,9 @@ def relu_backward(
     derivative: nothing is lost by not keeping ``z``.  At :math:`z = 0` the
     derivative is taken as 0, as in :func:`relu_grad`.
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-relu-derivative`.
+
     Parameters
     ----------
     grad_output : array_like
@@ -201,6 +210,9 @@ def leaky_relu(
 
         \operatorname{leaky\_relu}(z) = \begin{cases} z & z > 0 \\
         s\,z & z \le 0 \end{cases}, \qquad s = \text{negative\_slope}
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-leaky-relu`.
 
     Parameters
     ----------
@@ -265,6 +277,9 @@ def leaky_relu_grad(
     slope from the left, :math:`s`, as in PyTorch (and as :func:`relu_grad`
     gives 0 there).
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-leaky-relu`.
+
     Parameters
     ----------
     z : array_like
@@ -327,6 +342,9 @@ def leaky_relu_backward(
     it carries the whole derivative.  At :math:`z = 0` the derivative is taken
     as :math:`s`, as in :func:`leaky_relu_grad`.
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-leaky-relu`.
+
     Parameters
     ----------
     grad_output : array_like
@@ -383,6 +401,9 @@ def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.n
 
         \operatorname{elu}(z) = \begin{cases} z & z > 0 \\
         \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-elu`.
 
     Parameters
     ----------
@@ -446,6 +467,9 @@ def elu_grad(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) ->
     At :math:`z = 0` the value is :math:`\alpha`, from the left, as in
     PyTorch.  For :math:`\alpha = 1` the function is differentiable there and
     both sides agree.
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-elu`.
 
     Parameters
     ----------
@@ -511,6 +535,9 @@ def elu_backward(
     :math:`\alpha e^z = y + \alpha`: the output gives the derivative without
     an exponential.  At :math:`z = 0` (:math:`y = 0`) the value is
     :math:`\alpha`, as in :func:`elu_grad`.
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-elu-from-output`.
 
     Parameters
     ----------

@@ -114,6 +114,9 @@ def softplus(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         \operatorname{softplus}(z) = \ln(1 + e^{z})
         = \max(z, 0) + \ln\!\left(1 + e^{-|z|}\right)
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-softplus`.
+
     Parameters
     ----------
     z : array_like
@@ -167,6 +170,9 @@ def softplus_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
         \operatorname{softplus}'(z) = \frac{e^{z}}{1 + e^{z}} = \sigma(z)
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-softplus-derivative`.
+
     Parameters
     ----------
     z : array_like
@@ -212,6 +218,9 @@ def softplus_backward(
 
     Since :math:`e^{y} = 1 + e^{z}`, :math:`1 - e^{-y} = e^z / (1 + e^z) =
     \sigma(z)`.
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-softplus-from-output`.
 
     Parameters
     ----------
@@ -281,6 +290,9 @@ def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 
     where :math:`\Phi` is the standard normal distribution function.  This is
     the exact GELU, not the ``tanh`` approximation.
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-gelu`.
 
     Parameters
     ----------
@@ -392,6 +404,9 @@ def gelu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         \operatorname{gelu}'(z) = \Phi(z) + z\,\varphi(z),
         \qquad \varphi(z) = \frac{e^{-z^2/2}}{\sqrt{2\pi}}
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-gelu-derivative`.
+
     Parameters
     ----------
     z : array_like
@@ -446,6 +461,9 @@ def gelu_backward(
     so two inputs can share one output, and the derivative cannot be
     recovered from it.  A layer must keep ``z`` for the backward pass.
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-gelu-derivative`.
+
     Parameters
     ----------
     grad_output : array_like
@@ -491,6 +509,9 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     .. math::
 
         \operatorname{silu}(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-silu`.
 
     Parameters
     ----------
@@ -588,6 +609,9 @@ def silu_grad(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         \operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z)
         = \sigma(z)\left(1 + z\,\sigma(-z)\right)
 
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-silu-derivative`.
+
     Parameters
     ----------
     z : array_like
@@ -640,6 +664,9 @@ def silu_backward(
     output: SiLU is not monotonic (it has a minimum near :math:`z = -1.28`),
     so two inputs can share one output, and the derivative cannot be
     recovered from it.  A layer must keep ``z`` for the backward pass.
+
+    Derived in :ref:`the chapter on modern activations <modern>`,
+    equation :eq:`modern-silu-derivative`.
 
     Parameters
     ----------
