@@ -31,17 +31,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_SECONDS = 1800
 
 
-def _load_make_pdf():
-    # tools/ is not a package; the PDF script is loaded from its file, and its
-    # Chromium launch settings and local web server are shared with the tests.
-    spec = importlib.util.spec_from_file_location("make_pdf", ROOT / "tools" / "make_pdf.py")
+def _load_tool(name: str):
+    """tools/<name>.py as a module, importable by its name from every test.
+
+    tools/ is not a package, so its scripts are loaded from their files: the
+    PDF script's Chromium settings and local web server, and the book's
+    configuration with repository buttons, are shared with the tests.
+    """
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
 
-make_pdf = _load_make_pdf()
+make_pdf = _load_tool("make_pdf")
+_load_tool("book_config")
 
 # axe-core findings of every page, by impact, for the summary at the end.
 AXE_FINDINGS = pytest.StashKey[dict]()

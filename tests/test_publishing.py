@@ -8,8 +8,6 @@
 - The wheel, installed into a fresh virtual environment where neither the
   checkout nor the editable install is importable, passes the package's own
   doctests and a smoke test.
-- Every chapter opens with the hidden cell that installs the package where it
-  is missing (in Colab, say).
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import activations
+import book_config  # tools/book_config.py, loaded by conftest.py
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
@@ -49,23 +48,8 @@ ACTION_MAJORS = {
     "actions/deploy-pages": "v5",
 }
 
-COLAB_CELL = """\
-# In Colab, or any other fresh environment, install the package this book uses.
-try:
-    import activations
-except ImportError:
-    %pip install --quiet "activation-derivatives[book]"
-"""
 
 
-def _load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-book_config = _load_tool("book_config")
 
 
 def _run(command, **kwargs) -> subprocess.CompletedProcess:
@@ -398,17 +382,3 @@ def test_installed_wheel_passes_its_doctests_and_a_smoke_test(dist, tmp_path):
     lines = result.stdout.splitlines()
     assert Path(lines[0]).resolve().is_relative_to(venv.resolve()), lines[0]
     assert lines[-1] == "ok"
-
-
-# --- The Colab cell ----------------------------------------------------------
-
-
-def _code_cells(notebook: Path) -> list:
-    return [c for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
-
-
-def test_every_chapter_opens_with_the_hidden_install_cell(notebook):
-    first = _code_cells(notebook)[0]
-    assert first.source.strip() == COLAB_CELL.strip()
-    assert "remove-cell" in first.metadata.get("tags", [])
-    assert first.outputs == []  # the package was importable: nothing installed
