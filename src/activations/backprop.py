@@ -731,10 +731,12 @@ class Dense:
         self.activation = activation
         g = _activation(activation, "Dense")
         if g.needs_input:
-            # Its derivative needs z, which forward keeps; backward hands it
-            # to the activation's backward in the place of y.
-            self._backward_of_g = g.backward
-            g = Activation(g.forward, self._backward_from_z, needs_input=True)
+            # Its derivative needs z, which forward keeps: backward hands z to
+            # the activation's backward in the place of y.
+            backward_from_z = g.backward
+            g = g._replace(
+                backward=lambda grad_y, y, out=None: backward_from_z(grad_y, self.z, out=out)
+            )
         self._g = g
         if not isinstance(rng, np.random.Generator):
             raise TypeError(
@@ -758,9 +760,6 @@ class Dense:
         self.grad_W = np.zeros_like(self.W)
         self.grad_b = np.zeros_like(self.b)
         self.x = self.y = self.z = None
-
-    def _backward_from_z(self, grad_y, y, out=None):
-        return self._backward_of_g(grad_y, self.z, out=out)
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Return :math:`y = g(xW + b)` for ``x`` of shape ``(n_in,)`` or
