@@ -26,7 +26,9 @@ pass with an infinite gradient) is reported as NumPy reports it.
 :func:`unary`, :func:`backward` and :func:`along_axis` are the whole body of a
 public function, around the kernel that evaluates its formula; how a kernel is
 run on a large array, in blocks and on several threads, is the business of
-:mod:`activations._blocks`.
+:mod:`activations._blocks`.  A small float32 or float64 array, the common
+call inside a training loop, needs none of those rules' conversions: it goes
+straight to the kernel (see :func:`_small`), with the same result.
 """
 
 from __future__ import annotations
@@ -233,6 +235,28 @@ def _inputs(func: str, names, values):
     return arrays, result_dtype(func, names, values, arrays)
 
 
+def _small(first, second=None) -> bool:
+    """Whether arrays given by the caller can be computed on as they are, at once.
+
+    They can when they are ndarrays of one native dtype (float32 or float64,
+    so nothing is converted), of one shape, and at most one block: the
+    kernel then runs on them directly, with none of the work that only
+    other inputs need.  The result is the same either way.
+    """
+    if not (
+        type(first) is np.ndarray
+        and first.dtype.char in "fd"
+        and 0 < first.size <= _blocks.BLOCK_SIZE
+        and first.ndim
+    ):
+        return False
+    return second is None or (
+        type(second) is np.ndarray
+        and second.dtype == first.dtype
+        and second.shape == first.shape
+    )
+
+
 @quiet
 def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **parameters):
     """The body of every elementwise function of one array.
@@ -242,6 +266,13 @@ def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **para
     ``check(z)``, if given, validates the whole input first (the logit's
     range).  ``func`` and ``name`` name the function and its argument in errors.
     """
+    if out is None and _small(z):
+        parameters = _fit_parameters(func, parameters, z.dtype)
+        if check is not None:
+            check(z)
+        result = np.empty(z.shape, z.dtype)
+        kernel(z, result, **parameters)
+        return result
     (z,), dtype = _inputs(func, (name,), (z,))
     work = working(dtype)
     parameters = _fit_parameters(func, parameters, work)
@@ -257,15 +288,13 @@ def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **para
     return deliver(result, dtype, out)
 
 
-def _times_grad_output(derivative, parameters, fused):
-    def kernel(grad_output, second, d):
-        if fused:
-            return derivative(second, d, grad_output=grad_output, **parameters)
-        derivative(second, d, **parameters)
-        d *= grad_output
-        return d
-
-    return kernel
+def _times_grad_output(derivative, fused: bool, grad_output, second, d, **parameters):
+    """Put ``grad_output`` times the derivative into ``d``: a kernel of :func:`backward`."""
+    if fused:
+        return derivative(second, d, grad_output=grad_output, **parameters)
+    derivative(second, d, **parameters)
+    d *= grad_output
+    return d
 
 
 @quiet
@@ -280,13 +309,21 @@ def backward(func: str, derivative, grad_output, second, out=None, *, name: str 
     grad_output=...)`` takes the product itself, where a derivative that is
     not a normal float may give a product that is.
     """
+    if out is None and _small(grad_output, second):
+        parameters = _fit_parameters(func, parameters, second.dtype)
+        d = np.empty(second.shape, second.dtype)
+        _times_grad_output(derivative, fused, grad_output, second, d, **parameters)
+        return d
     (grad_output, second), dtype = _inputs(func, ("grad_output", name), (grad_output, second))
     work = working(dtype)
     parameters = _fit_parameters(func, parameters, work)
     if out is not None:
         out = check_out(out, second.shape, dtype, func)
     d = _buffer(out, second.shape, work, grad_output, second)
-    _blocks.blockwise(_times_grad_output(derivative, parameters, fused), grad_output, second, d)
+    _blocks.blockwise(
+        lambda *blocks: _times_grad_output(derivative, fused, *blocks, **parameters),
+        grad_output, second, d,
+    )
     return deliver(d, dtype, out)
 
 
@@ -325,6 +362,19 @@ def along_axis(func: str, kernel, axis, out, *values, names=("z",), finish: bool
     ``finish=False`` the result is returned as computed, in the working dtype,
     for a caller that computes on with it.
     """
+    first = values[0]
+    if (
+        out is None
+        and _small(*values)
+        and type(axis) is int
+        and (axis == -1 or axis == first.ndim - 1)
+        and all(v.flags.c_contiguous for v in values)
+    ):
+        # Each row is already a contiguous run of memory: the block is the array.
+        result = np.empty(first.shape, first.dtype)
+        length = first.shape[-1]
+        kernel(*(v.reshape(-1, length) for v in values), result.reshape(-1, length))
+        return result
     arrays, dtype = _inputs(func, names, values)
     along = axes(axis, arrays[0].ndim, func)
     if out is not None:

@@ -149,11 +149,11 @@ def _log_softmax(z: np.ndarray, shifted: np.ndarray) -> np.ndarray:
     """Put the log-softmax of each row of ``z`` into ``shifted``."""
     # Shifted by the maximum, as in _softmax; the maximum entry becomes exactly
     # 0, and its position is needed to leave it out of the sum of the others.
-    top = np.argmax(z, axis=-1, keepdims=True)
-    maximum = np.take_along_axis(z, top, axis=-1)
+    row, top = np.arange(len(z)), np.argmax(z, axis=-1)
+    maximum = z[row, top, None]
     np.subtract(z, maximum, out=shifted, dtype=shifted.dtype)
     others = np.exp(shifted)
-    np.put_along_axis(others, top, 0.0, axis=-1)
+    others[row, top] = 0.0
     log_sum = np.log1p(np.add.reduce(others, axis=-1, keepdims=True))
     # inf - inf: a row whose maximum is infinite is NaN throughout.
     log_sum += maximum - maximum
