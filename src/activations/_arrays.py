@@ -125,6 +125,8 @@ def parameter(value, func: str, name: str) -> float:
     leaves the computation in the working dtype; :func:`unary` and
     :func:`backward` check that it fits there.
     """
+    if type(value) is float and math.isfinite(value):
+        return value  # the common case, first
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{func}: {name} must be a finite real number, got {type(value).__name__}")
     value = float(value)
@@ -145,7 +147,7 @@ def _fit_parameters(func: str, parameters: dict, work: np.dtype) -> dict:
     for name, value in parameters.items():
         value = parameter(value, func, name)
         rounded = work.type(value)
-        if np.isinf(rounded) or (rounded == 0) != (value == 0):
+        if math.isinf(rounded) or (float(rounded) == 0) != (value == 0):
             raise ValueError(
                 f"{func}: {name}={value!r} is outside the range of {work}, "
                 f"in which this input is computed"

@@ -562,10 +562,21 @@ def _silu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     np.exp(e, out=e)  # e^{-|z|}
     np.add(1.0, e, out=r)
     np.divide(w, r, out=r)  # z / (1 + e)
-    left = np.less(w, 0.0)
-    if left.any():
-        r[left] = times_exp(r[left], w[left], e[left], out=np.empty_like(e[left]))
-    return r
+    return _times_exp_left(r, w, e)
+
+
+def _times_exp_left(x: np.ndarray, w: np.ndarray, e: np.ndarray, scale=None) -> np.ndarray:
+    r"""Multiply ``x`` in place by :math:`e = e^{-|z|}` where :math:`z < 0`, and by ``scale``, if given.
+
+    SiLU and its derivative both end in a factor :math:`e = e^{z}` on the
+    left only.  Setting :math:`e` to :math:`e^0 = 1` on the right makes it
+    :math:`e^{\min(z, 0)}` everywhere, so one call of
+    :func:`~activations._accurate.times_exp` takes the product on both sides,
+    accurate where :math:`e^{z}` alone is no longer a normal float.  ``w`` is
+    the clipped input.
+    """
+    np.copyto(e, 1.0, where=np.greater_equal(w, 0.0))
+    return times_exp(x, np.minimum(w, 0.0), e, out=x, scale=scale)
 
 
 def _silu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
@@ -586,17 +597,12 @@ def _silu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
     square = np.add(1.0, e)
     np.square(square, out=square)  # (1 + e)^2
     np.add(1.0, w, out=d)  # 1 + z
-    left = np.less(w, 0.0)
-    right = np.logical_not(left)
-    d[right] *= e[right]
-    d[right] += 1.0  # 1 + e (1 + z)
-    d[left] += e[left]  # (1 + z) + e
+    right = np.greater_equal(w, 0.0)
+    np.multiply(d, e, out=d, where=right)
+    np.add(d, 1.0, out=d, where=right)  # 1 + e (1 + z)
+    np.add(d, e, out=d, where=np.logical_not(right, out=right))  # (1 + z) + e
     d /= square
-    if grad_output is not None:
-        d[right] *= grad_output[right]
-    if left.any():
-        scale = None if grad_output is None else grad_output[left]
-        d[left] = times_exp(d[left], w[left], e[left], out=np.empty_like(e[left]), scale=scale)
+    _times_exp_left(d, w, e, scale=grad_output)
     taylor_near_root(z, d, _SILU_GRAD_ROOT, _SILU_GRAD_TAYLOR, _ROOT_RADIUS, scale=grad_output)
     return d
 
