@@ -293,7 +293,7 @@ def test_a_forked_child_gets_threads_of_its_own(threads):
     "name", ELEMENTWISE + ["logit"] + ELEMENTWISE_BACKWARD + ["softmax", "log_softmax"] + AXIS_BACKWARD
 )
 def test_a_small_array_takes_a_short_way_to_the_same_result(name, dtype, monkeypatch):
-    """A C-ordered array of one block and a native dtype skips conversion and goes straight to the kernel.
+    """A C-ordered array of one block and a native dtype is computed on as it is, unconverted.
 
     The general path (taken here with ``out=``) gives the same values to the
     last bit, ties, zeros, infinities and NaN included.

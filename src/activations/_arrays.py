@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from functools import partial
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
@@ -238,12 +239,12 @@ def _inputs(func: str, names, values):
 
 
 def _small(first, second=None) -> bool:
-    """Whether arrays given by the caller can be computed on as they are, at once.
+    """Whether the caller's arguments can be computed on as they are.
 
     They can when they are ndarrays of one native dtype (float32 or float64,
     so nothing is converted), of one shape, and at most one block: the
-    kernel then runs on them directly, with none of the work that only
-    other inputs need.  The result is the same either way.
+    common call inside a training loop.  Nothing about them then needs
+    checking, and the result is the same as by the general path.
     """
     if not (
         type(first) is np.ndarray
@@ -259,6 +260,27 @@ def _small(first, second=None) -> bool:
     )
 
 
+def _prepare(func: str, names, values, out):
+    """Validate the arguments and ``out``; return the arrays, the result's dtype, ``out`` and a buffer.
+
+    The buffer, of the working dtype, is where the result is computed:
+    ``out`` itself when it can be (see :func:`_buffer`).
+    """
+    if out is None and _small(*values):
+        first = values[0]
+        return values, first.dtype, None, np.empty(first.shape, first.dtype)
+    arrays, dtype = _inputs(func, names, values)
+    shape = arrays[0].shape
+    if out is not None:
+        out = check_out(out, shape, dtype, func)
+    return arrays, dtype, out, _buffer(out, shape, working(dtype), *arrays)
+
+
+def _with(kernel, parameters: dict):
+    """``kernel`` with its parameters bound, if it has any."""
+    return partial(kernel, **parameters) if parameters else kernel
+
+
 @quiet
 def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **parameters):
     """The body of every elementwise function of one array.
@@ -268,30 +290,16 @@ def unary(func: str, kernel, z, out=None, *, name: str = "z", check=None, **para
     ``check(z)``, if given, validates the whole input first (the logit's
     range).  ``func`` and ``name`` name the function and its argument in errors.
     """
-    if out is None and _small(z):
-        parameters = _fit_parameters(func, parameters, z.dtype)
-        if check is not None:
-            check(z)
-        result = np.empty(z.shape, z.dtype)
-        kernel(z, result, **parameters)
-        return result
-    (z,), dtype = _inputs(func, (name,), (z,))
-    work = working(dtype)
-    parameters = _fit_parameters(func, parameters, work)
-    if out is not None:
-        out = check_out(out, z.shape, dtype, func)
+    (z,), dtype, out, result = _prepare(func, (name,), (z,), out)
+    parameters = _fit_parameters(func, parameters, result.dtype)
     if check is not None:
         check(z)
-    result = _buffer(out, z.shape, work, z)
-    if parameters:
-        _blocks.blockwise(lambda *blocks: kernel(*blocks, **parameters), z, result)
-    else:
-        _blocks.blockwise(kernel, z, result)
+    _blocks.blockwise(_with(kernel, parameters), z, result)
     return deliver(result, dtype, out)
 
 
 def _times_grad_output(derivative, fused: bool, grad_output, second, d, **parameters):
-    """Put ``grad_output`` times the derivative into ``d``: a kernel of :func:`backward`."""
+    """Put ``grad_output`` times the derivative into ``d``: the kernel of :func:`backward`."""
     if fused:
         return derivative(second, d, grad_output=grad_output, **parameters)
     derivative(second, d, **parameters)
@@ -311,21 +319,12 @@ def backward(func: str, derivative, grad_output, second, out=None, *, name: str 
     grad_output=...)`` takes the product itself, where a derivative that is
     not a normal float may give a product that is.
     """
-    if out is None and _small(grad_output, second):
-        parameters = _fit_parameters(func, parameters, second.dtype)
-        d = np.empty(second.shape, second.dtype)
-        _times_grad_output(derivative, fused, grad_output, second, d, **parameters)
-        return d
-    (grad_output, second), dtype = _inputs(func, ("grad_output", name), (grad_output, second))
-    work = working(dtype)
-    parameters = _fit_parameters(func, parameters, work)
-    if out is not None:
-        out = check_out(out, second.shape, dtype, func)
-    d = _buffer(out, second.shape, work, grad_output, second)
-    _blocks.blockwise(
-        lambda *blocks: _times_grad_output(derivative, fused, *blocks, **parameters),
-        grad_output, second, d,
+    (grad_output, second), dtype, out, d = _prepare(
+        func, ("grad_output", name), (grad_output, second), out
     )
+    parameters = _fit_parameters(func, parameters, d.dtype)
+    kernel = partial(_times_grad_output, derivative, fused, **parameters)
+    _blocks.blockwise(kernel, grad_output, second, d)
     return deliver(d, dtype, out)
 
 
@@ -340,7 +339,7 @@ def axes(axis, ndim: int, func: str, *, single: bool = False) -> tuple[int, ...]
         return (normalize_axis_index(int(axis), ndim, func),)
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, numbers.Integral) and not isinstance(axis, (bool, np.bool_)):
+    if type(axis) is int or isinstance(axis, numbers.Integral) and not isinstance(axis, (bool, np.bool_)):
         return (normalize_axis_index(int(axis), ndim, func),)
     if isinstance(axis, tuple) and all(
         isinstance(a, numbers.Integral) and not isinstance(a, (bool, np.bool_)) for a in axis
@@ -364,23 +363,7 @@ def along_axis(func: str, kernel, axis, out, *values, names=("z",), finish: bool
     ``finish=False`` the result is returned as computed, in the working dtype,
     for a caller that computes on with it.
     """
-    first = values[0]
-    if (
-        out is None
-        and _small(*values)
-        and type(axis) is int
-        and (axis == -1 or axis == first.ndim - 1)
-        and all(v.flags.c_contiguous for v in values)
-    ):
-        # Each row is already a contiguous run of memory: the block is the array.
-        result = np.empty(first.shape, first.dtype)
-        length = first.shape[-1]
-        kernel(*(v.reshape(-1, length) for v in values), result.reshape(-1, length))
-        return result
-    arrays, dtype = _inputs(func, names, values)
+    arrays, dtype, out, result = _prepare(func, names, values, out)
     along = axes(axis, arrays[0].ndim, func)
-    if out is not None:
-        out = check_out(out, arrays[0].shape, dtype, func)
-    result = _buffer(out, arrays[0].shape, working(dtype), *arrays)
     _blocks.rowwise(kernel, along, *arrays, result)
     return deliver(result, dtype, out) if finish else result

@@ -211,6 +211,9 @@ def rowwise(kernel, axes: tuple[int, ...], *operands: np.ndarray) -> np.ndarray:
     if size is not None and all(a.flags.c_contiguous for a in operands):
         rows = [a.reshape(-1, size) for a in operands]
         step = max(1, ROWS_BLOCK_SIZE // size)
+        if len(rows[0]) <= step:
+            kernel(*rows)  # one block: the arrays themselves, as in `blockwise`
+            return out
         tasks = [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
             for start, stop in _chunks(len(rows[0]), step, workers)
