@@ -351,16 +351,29 @@ def _gelu(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     \cdot e^{-z^2/2}`: the first factor tends to :math:`-1/\sqrt{2\pi}`, so
     no factor leaves the normal range before the product does.
     """
-    w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=r.dtype)
-    a, c = minus_half_square(w, r.dtype)  # e^{-z^2/2} = c e^a
-    np.abs(w, out=r)
-    r *= _SQRT1_2
-    scipy.special.erfcx(r, out=r)
-    r *= 0.5 * c
-    r *= w  # z erfcx(|z|/sqrt 2) / 2, times e^{-z^2/2} below: z q
+    w, a, c = _normal_tail(z, r)  # q = r c e^a
+    r *= c
+    r *= w  # z r c, times e^a below: z q
     times_exp(r, a, np.exp(a), out=r)
     np.subtract(z, r, out=r, where=np.greater(z, 0.0), dtype=r.dtype)
     return r
+
+
+def _normal_tail(z: np.ndarray, s: np.ndarray):
+    r"""Put :math:`\tfrac12 \operatorname{erfcx}(|z|/\sqrt 2)` into ``s``; return ``w``, :math:`a`, :math:`c`.
+
+    The smaller tail of the normal distribution is then
+    :math:`\Phi(-|z|) = s\,c\,e^{a}`, where :math:`e^{-z^2/2} = c\,e^{a}`
+    with :math:`a` exact (:func:`~activations._accurate.minus_half_square`).
+    ``w`` is ``z`` clipped to :math:`|z| \le 64`, in the working dtype.
+    """
+    w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=s.dtype)
+    a, c = minus_half_square(w, s.dtype)
+    np.abs(w, out=s)
+    s *= _SQRT1_2
+    scipy.special.erfcx(s, out=s)
+    s *= 0.5
+    return w, a, c
 
 
 def _gelu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
@@ -375,16 +388,10 @@ def _gelu_grad(z: np.ndarray, d: np.ndarray, grad_output=None) -> np.ndarray:
     incoming gradient of a backward pass; near the root, where :math:`u + s`
     cancels, the Taylor series takes over.
     """
-    w = np.clip(z, -_GAUSSIAN_EDGE, _GAUSSIAN_EDGE, dtype=d.dtype)
-    a, c = minus_half_square(w, d.dtype)  # e^{-z^2/2} = c e^a
+    w, a, c = _normal_tail(z, d)  # s, with e^{-z^2/2} = c e^a
     right = np.greater_equal(w, 0.0)
-    s = np.abs(w)
-    s *= _SQRT1_2
-    scipy.special.erfcx(s, out=s)
-    s *= 0.5
-    np.negative(s, out=s, where=right)  # +s below 0, -s above
-    np.multiply(w, _INV_SQRT_2PI, out=d)
-    d += s
+    np.negative(d, out=d, where=right)  # +s below 0, -s above
+    d += np.multiply(w, _INV_SQRT_2PI)  # u + s below 0, u - s above
     d *= c
     # Above 0 the gradient multiplies 1 + (u - s) e^{-z^2/2}, not the tail alone.
     scale = None if grad_output is None else np.where(right, 1.0, grad_output)
