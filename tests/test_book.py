@@ -1,11 +1,13 @@
 """The book builds cleanly, has a page per chapter, and needs no other host."""
 
+import ast
 import base64
 import html
 import importlib
 import inspect
 import io
 import json
+import pkgutil
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -337,3 +339,97 @@ def test_chapter_shows_the_kernel_it_derives(chapter_name, module, name, book_ht
     assert any(text.rstrip().splitlines()[-1].strip() == last for text in listings), (
         f"book/{chapter_name}'s listing of {name} does not end with {last!r}"
     )
+
+
+# Every object of the package that a chapter's code uses is linked from the
+# chapter's prose to the API reference, where the reader can look it up: a
+# {py:func}, {py:class} or other Python role whose target ends in its name.
+# The build's -n turns a link to a name that does not exist into an error.
+
+PY_ROLE = re.compile(r"\{py:\w+\}`([^`]+)`")
+
+
+def package_names() -> set[str]:
+    """The public names of the package and of its public modules."""
+    package = importlib.import_module("activations")
+    names = set(package.__all__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_"):
+            names |= set(importlib.import_module(f"activations.{module.name}").__all__)
+    return names
+
+
+def code_tree(source: str) -> ast.Module:
+    """A code cell as Python; an IPython magic (%pip, !ls) becomes `pass`."""
+    lines = [
+        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    ]
+    return ast.parse("\n".join(lines))
+
+
+def package_objects_used(cells: list[dict]) -> set[str]:
+    """Names the code cells import from the package or one of its modules,
+    or reach as an attribute of either (activations.sigmoid, backprop.mlp)."""
+    public = package_names()
+    trees = [code_tree("".join(cell["source"])) for cell in cells if cell["cell_type"] == "code"]
+    nodes = [node for tree in trees for node in ast.walk(tree)]
+    modules = set()  # the names this chapter binds to the package or its modules
+    used = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            modules |= {
+                alias.asname or alias.name.split(".")[0] for alias in node.names
+                if alias.name.split(".")[0] == "activations"
+            }
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "activations":
+            for alias in node.names:
+                if alias.name in public:
+                    used.add(alias.name)
+                elif inspect.ismodule(getattr(importlib.import_module(node.module), alias.name, None)):
+                    modules.add(alias.asname or alias.name)
+    for node in nodes:
+        if isinstance(node, ast.Attribute) and node.attr in public:
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in modules:
+                used.add(node.attr)
+    return used
+
+
+def linked_names(cells: list[dict]) -> set[str]:
+    """The last dotted component of every Python role's target in the prose:
+    sigmoid for `~activations.logistic.sigmoid` and for
+    `sigmoid(z) <activations.logistic.sigmoid>`."""
+    names = set()
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            for content in PY_ROLE.findall("".join(cell["source"])):
+                target = content.rsplit("<", 1)[-1].rstrip(">") if content.endswith(">") else content
+                names.add(target.strip().lstrip("~.").rsplit(".", 1)[-1])
+    return names
+
+
+def test_every_chapter_links_each_function_it_uses(chapter):
+    cells = json.loads((ROOT / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+    used = package_objects_used(cells)
+    assert used, f"{chapter} uses nothing from the package, so this checks nothing"
+    assert sorted(used - linked_names(cells)) == []
+
+
+def test_used_and_linked_names_are_read_in_every_form():
+    code = [
+        "%pip install x\nimport activations\nfrom activations import tanh, backprop\n",
+        "from activations.backprop import mlp\n",
+        "activations.sigmoid(z); f = activations.softplus; backprop.one_hot(1, 2)\n",
+        "activations.backprop.train; print('activations.relu(z)'); np.exp(z)\n",
+    ]
+    prose = [
+        "{py:func}`~activations.hyperbolic.tanh`, {py:class}`Dense <activations.backprop.Dense>`,\n",
+        "{py:func}`mlp([2, 2], rng) <activations.backprop.mlp>` and `sigmoid`\n",
+    ]
+    cells = [{"cell_type": "code", "source": [text]} for text in code]
+    cells += [{"cell_type": "markdown", "source": [text]} for text in prose]
+    assert package_objects_used(cells) == {"tanh", "mlp", "sigmoid", "softplus", "one_hot", "train"}
+    assert linked_names(cells) == {"tanh", "Dense", "mlp"}

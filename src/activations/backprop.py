@@ -1,4 +1,4 @@
-r"""Backpropagation: from the seed's output-layer gradient to a trained network.
+r"""Backpropagation: from one output layer's gradient to a trained network.
 
 The book starts from one output neuron :math:`k`.  It receives inputs
 :math:`x_1, \dots, x_M` through weights :math:`w_{j,k}`, computes
@@ -183,7 +183,7 @@ def _prediction_and_target(y, t, func: str):
 
 
 def squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
-    r"""Half the sum of squared differences, the seed's cost.
+    r"""Half the sum of squared differences, the cost the backpropagation chapter starts from.
 
     .. math::
 
