@@ -9,7 +9,7 @@
 #   make test       run the whole test suite
 #   make check      the fast loop: the package's tests and doctests, without the book
 #   make pdf        print the built book to _build/pdf/book.pdf (headless Chromium, no TeX)
-#   make notebooks  re-execute every chapter notebook in place
+#   make notebooks  re-execute every chapter notebook in place (NOTEBOOKS=book/x.ipynb: just those)
 #   make bench      time the package against SciPy, NumPy and PyTorch (not a test)
 #   make lock       regenerate constraints.txt from requirements.txt
 #   make clean      remove the build output and the virtual environment
@@ -90,9 +90,10 @@ check: $(STAMP)
 # keyed on code cells only and so would keep serving outputs computed with an
 # older package. Timing metadata is not recorded, so that re-running a chapter
 # changes only what its code prints. Having no notebooks is not an error.
+NOTEBOOKS ?= book/*.ipynb
 notebooks: $(STAMP)
 	rm -rf _build/.jupyter_cache
-	@for nb in book/*.ipynb; do \
+	@for nb in $(NOTEBOOKS); do \
 	  [ -e "$$nb" ] || { echo "No notebooks in book/"; break; }; \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 \
