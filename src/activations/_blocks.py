@@ -205,15 +205,18 @@ def rowwise(kernel, axes: tuple[int, ...], *operands: np.ndarray) -> np.ndarray:
     out = operands[-1]
     if out.size == 0:
         return out
+    contiguous = all([a.flags.c_contiguous for a in operands])
+    if out.size <= ROWS_BLOCK_SIZE and contiguous and axes == (out.ndim - 1,):
+        # One block of rows along the last axis: the arrays themselves, as in `blockwise`.
+        length = out.shape[-1]
+        kernel(*[a.reshape(-1, length) for a in operands])
+        return out
     first = out.ndim - len(axes)
-    size = math.prod(out.shape[first:]) if axes == tuple(range(first, out.ndim)) else None
     workers = _workers(out.size)
-    if size is not None and all(a.flags.c_contiguous for a in operands):
+    if contiguous and axes == tuple(range(first, out.ndim)):
+        size = math.prod(out.shape[first:])
         rows = [a.reshape(-1, size) for a in operands]
         step = max(1, ROWS_BLOCK_SIZE // size)
-        if len(rows[0]) <= step:
-            kernel(*rows)  # one block: the arrays themselves, as in `blockwise`
-            return out
         tasks = [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
             for start, stop in _chunks(len(rows[0]), step, workers)
@@ -277,9 +280,9 @@ def _workers(size: int) -> int:
     gets one, its own thread: a pool thread that waited for the pool could
     wait for ever.
     """
-    if getattr(_running, "task", False):
+    if size < 2 * THREAD_SIZE or getattr(_running, "task", False):
         return 1
-    return max(1, min(_threads, size // THREAD_SIZE))
+    return min(_threads, size // THREAD_SIZE)
 
 
 def _chunks(length: int, unit: int, workers: int) -> list[tuple[int, int]]:
