@@ -140,6 +140,11 @@ def toc_chapters_fixture() -> list[str]:
     return toc_chapters()
 
 
+@pytest.fixture(scope="session", name="reader_pages")
+def reader_pages_fixture() -> list[str]:
+    return site_pages()
+
+
 @pytest.fixture(scope="session", name="toc_docnames")
 def toc_docnames_fixture() -> list[str]:
     return toc_docnames()

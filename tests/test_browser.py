@@ -8,6 +8,7 @@ photographed in the light and in the dark theme to check its figures.
 """
 
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image, ImageStat
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 LOCAL_HOST = "127.0.0.1"
 # Text that only survives in a page when MathJax did not typeset it.
@@ -185,29 +187,73 @@ def load(browser, url: str, photo_stem: Path | None = None) -> Visit:
     return visit
 
 
-@pytest.fixture(scope="module")
-def visit(browser, site, axe_findings, toc_chapters, tmp_path_factory):
-    """visit(path) loads a page once per module and returns what happened.
+# Pages are loaded two at a time, one per core: most of a page's time goes to
+# MathJax and axe-core inside its own renderer process.  Each loading thread
+# has its own Playwright and Chromium, as Playwright's objects belong to the
+# thread that made them.
+LOADING_THREADS = 2
 
-    Chapters are photographed in both themes, into pytest's temporary directory.
+
+def load_in_threads(chromium_path: str, args: list[str], pages: list[tuple[str, str, Path | None]]) -> dict:
+    """path -> Visit (or the exception that loading raised) for each (path, url, photo_stem)."""
+    queue, lock, visits = iter(pages), threading.Lock(), {}
+
+    def work() -> None:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, args=args
+            )
+            try:
+                while True:
+                    with lock:
+                        page = next(queue, None)
+                    if page is None:
+                        return
+                    path, url, stem = page
+                    try:
+                        visits[path] = load(chromium, url, stem)
+                    except Exception as error:  # reported by every test of the page
+                        visits[path] = error
+            finally:
+                chromium.close()
+
+    threads = [threading.Thread(target=work) for _ in range(LOADING_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return visits
+
+
+@pytest.fixture(scope="module")
+def visit(browser, site, axe_findings, toc_chapters, reader_pages, pdf_tool, tmp_path_factory):
+    """visit(path) returns what happened when the page at path was loaded, once per module.
+
+    Every page a reader can open is loaded up front, in parallel; any other
+    path (a search) when first asked for.  Chapters are photographed in both
+    themes, into pytest's temporary directory.
     """
-    visits: dict[str, Visit] = {}
     folder = tmp_path_factory.mktemp("screenshots")
+
+    def stem(path: str) -> Path | None:
+        docname = path.removesuffix(".html")
+        return folder / docname.replace("/", "-") if docname in toc_chapters else None
+
+    visits = load_in_threads(
+        pdf_tool.find_chromium(),
+        pdf_tool.CHROMIUM_ARGS,
+        [(path, f"{site}/{path}", stem(path)) for path in reader_pages]
+    )
 
     def visit_page(path: str) -> Visit:
         if path not in visits:
-            docname = path.removesuffix(".html")
-            stem = folder / docname.replace("/", "-") if docname in toc_chapters else None
             try:
-                visits[path] = load(browser, f"{site}/{path}", stem)
+                visits[path] = load(browser, f"{site}/{path}", stem(path))
             except Exception as error:  # reported by every test, but loaded once
                 visits[path] = error
-            else:
-                axe_findings[path] = [
-                    (v["id"], v["impact"], len(v["nodes"])) for v in visits[path].axe_violations
-                ]
         if isinstance(visits[path], Exception):
             pytest.fail(f"loading {path} failed: {visits[path]!r}", pytrace=False)
+        axe_findings[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in visits[path].axe_violations]
         return visits[path]
 
     return visit_page
