@@ -305,11 +305,12 @@ CHAPTER_KERNELS = [
     ("sigmoid", "logistic", ["_sigmoid", "_logit", "_logistic_density", "_sigmoid_derivative"]),
     ("tanh", "hyperbolic", ["_tanh", "_tanh_grad", "_tanh_derivative"]),
     ("softmax", "categorical",
-     ["_softmax", "_log_softmax", "_softmax_backward", "_log_softmax_backward"]),
+     ["_softmax", "_softmax_jacobian", "_log_softmax", "_softmax_backward", "_log_softmax_backward"]),
     ("modern", "rectifiers",
      ["_relu", "_step", "_leaky_relu", "_leaky_step", "_elu", "_elu_grad", "_elu_derivative"]),
     ("modern", "smooth",
-     ["_softplus", "_softplus_derivative", "_gelu", "_gelu_grad", "_silu", "_silu_grad"]),
+     ["_softplus", "_softplus_derivative", "_gelu", "_normal_tail", "_gelu_grad", "_silu",
+      "_times_exp_left", "_silu_grad"]),
 ]
 KERNEL_LISTINGS = [
     (chapter, module, name) for chapter, module, names in CHAPTER_KERNELS for name in names

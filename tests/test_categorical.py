@@ -292,6 +292,19 @@ def test_logits_at_opposite_ends_of_the_range_give_the_exact_result_without_a_wa
         np.testing.assert_array_equal(softmax_jacobian(z), [[0.0, 0.0], [0.0, 0.0]])
 
 
+def test_jacobian_of_tiny_probabilities_underflows_without_a_warning():
+    """Products p_i p_j below the smallest float are 0, as the caller's errstate cannot change."""
+    z = np.array([0.0, -460.0, -460.0, -700.0])  # p of about 1e-200 and 1e-304
+    with np.errstate(all="raise"):
+        jacobian = softmax_jacobian(z)
+    with np.errstate(under="ignore"):
+        p = softmax(z)
+        off_diagonal = -np.outer(p, p)
+    mask = ~np.eye(4, dtype=bool)
+    np.testing.assert_array_equal(jacobian[mask], off_diagonal[mask])
+    assert jacobian[1, 2] == 0.0 and jacobian[0, 1] < 0.0
+
+
 def test_softmax_backward_of_a_certain_prediction_is_zero_not_nan():
     with np.errstate(all="raise"):
         np.testing.assert_array_equal(softmax_backward([1e308, -1e308], [1.0, 0.0]), [0.0, 0.0])

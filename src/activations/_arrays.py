@@ -23,12 +23,13 @@ warns or raises, whatever :func:`numpy.errstate` the caller has set.  Only an
 invalid operation that makes a NaN out of numbers (``inf * 0`` in a backward
 pass with an infinite gradient) is reported as NumPy reports it.
 
-:func:`unary`, :func:`backward` and :func:`along_axis` are the whole body of a
-public function, around the kernel that evaluates its formula; how a kernel is
-run on a large array, in blocks and on several threads, is the business of
-:mod:`activations._blocks`.  A small float32 or float64 array, the common
-call inside a training loop, needs none of those rules' conversions: it goes
-straight to the kernel (see :func:`_small`), with the same result.
+:func:`unary`, :func:`backward`, :func:`along_axis` and
+:func:`matrix_along_axis` are the whole body of a public function, around the
+kernel that evaluates its formula; how a kernel is run on a large array, in
+blocks and on several threads, is the business of :mod:`activations._blocks`.
+A small float32 or float64 array, the common call inside a training loop,
+needs none of those rules' conversions: it is computed on as it is (see
+:func:`_small`), with the same result.
 """
 
 from __future__ import annotations
@@ -181,17 +182,6 @@ def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> np.ndarray:
     if not out.flags.writeable:
         raise ValueError(f"{func}: out is read-only")
     return out
-
-
-def output(out, shape: tuple, dtype: np.dtype, func: str) -> np.ndarray:
-    """The array a result of ``shape`` and ``dtype`` is computed in.
-
-    ``out``, checked, if given (the result is cast into it); else a new array
-    of the working dtype.  :func:`deliver` hands it to the caller.
-    """
-    if out is None:
-        return np.empty(shape, dtype=working(dtype))
-    return check_out(out, shape, dtype, func)
 
 
 def _buffer(out, shape: tuple, work: np.dtype, *inputs: np.ndarray) -> np.ndarray:
@@ -354,16 +344,35 @@ def axes(axis, ndim: int, func: str, *, single: bool = False) -> tuple[int, ...]
 
 
 @quiet
-def along_axis(func: str, kernel, axis, out, *values, names=("z",), finish: bool = True):
+def along_axis(func: str, kernel, axis, out, *values, names=("z",)):
     """The body of every function of the softmax family.
 
     ``kernel(*blocks, result)`` evaluates the formula on C-contiguous blocks
     of shape ``(rows, K)``, each row one set of the :math:`K` classes along
-    ``axis`` (an integer, a tuple of axes, or None for all of them).  With
-    ``finish=False`` the result is returned as computed, in the working dtype,
-    for a caller that computes on with it.
+    ``axis`` (an integer, a tuple of axes, or None for all of them).
     """
     arrays, dtype, out, result = _prepare(func, names, values, out)
-    along = axes(axis, arrays[0].ndim, func)
-    _blocks.rowwise(kernel, along, *arrays, result)
-    return deliver(result, dtype, out) if finish else result
+    _blocks.rowwise(kernel, axes(axis, arrays[0].ndim, func), *arrays, result)
+    return deliver(result, dtype, out)
+
+
+@quiet
+def matrix_along_axis(func: str, kernel, matrix, axis, out, z):
+    """The body of a function with a :math:`K \\times K` matrix for each row along ``axis``.
+
+    ``kernel`` computes a vector for each row, as for :func:`along_axis`;
+    ``matrix(v, result)`` then puts the matrix of each vector of ``v`` (shape
+    ``(..., K)``) into ``result`` (shape ``(..., K, K)``), both of the working
+    dtype.  ``axis`` is a single integer; it is removed from the result's
+    shape, and the two matrix axes come last.
+    """
+    (z,), dtype, _, vectors = _prepare(func, ("z",), (z,), None)
+    (axis,) = axes(axis, z.ndim, func, single=True)
+    _blocks.rowwise(kernel, (axis,), z, vectors)
+    vectors = np.moveaxis(vectors, axis, -1)
+    shape = vectors.shape + vectors.shape[-1:]
+    if out is not None:
+        out = check_out(out, shape, dtype, func)
+    result = _buffer(out, shape, vectors.dtype, vectors)
+    matrix(vectors, result)
+    return deliver(result, dtype, out)

@@ -208,16 +208,16 @@ def softmax_jacobian(
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    func = "softmax_jacobian"
-    z = _arrays.as_float_array(z, func, "z")
-    (axis,) = _arrays.axes(axis, z.ndim, func, single=True)
-    p = np.moveaxis(_arrays.along_axis(func, _softmax, axis, None, z, finish=False), axis, -1)
-    jacobian = _arrays.output(out, p.shape + p.shape[-1:], z.dtype, func)
+    return _arrays.matrix_along_axis("softmax_jacobian", _softmax, _softmax_jacobian, axis, out, z)
+
+
+def _softmax_jacobian(p: np.ndarray, jacobian: np.ndarray) -> np.ndarray:
+    r"""Put :math:`\operatorname{diag}(p) - p\,p^{\mathsf T}` of each vector :math:`p` into ``jacobian``."""
     np.multiply(p[..., :, None], p[..., None, :], out=jacobian)
     np.negative(jacobian, out=jacobian)  # -p_i p_j
     diagonal = np.arange(p.shape[-1])
     jacobian[..., diagonal, diagonal] = p * (1.0 - p)  # p_i (1 - p_i)
-    return _arrays.deliver(jacobian, z.dtype, None if out is None else jacobian)
+    return jacobian
 
 
 def softmax_backward(
