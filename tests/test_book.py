@@ -342,6 +342,16 @@ def test_chapter_shows_the_kernel_it_derives(chapter_name, module, name, book_ht
     )
 
 
+def test_depth_chapter_shows_the_initialisations_table(book_html):
+    source = (ROOT / "src" / "activations" / "backprop.py").read_text(encoding="utf-8")
+    table = source[source.index("INITIALISATIONS = {"):]
+    table = table[: table.index("\n}") + 2].splitlines()
+    assert len(table) >= 5
+    listings = code_listings(book_html / "book" / "depth.html")
+    assert any([line.strip() for line in text.strip().splitlines()] == [line.strip() for line in table]
+               for text in listings), "book/depth shows no complete listing of INITIALISATIONS"
+
+
 # Every object of the package that a chapter's code uses is linked from the
 # chapter's prose to the API reference, where the reader can look it up: a
 # {py:func}, {py:class} or other Python role whose target ends in its name.
