@@ -22,7 +22,15 @@ import activations
 from activations import _blocks
 from functions import AXIS_BACKWARD, BACKWARD, ELEMENTWISE, ELEMENTWISE_BACKWARD, SECOND_ARGUMENT
 
-SIZE = 3 * _blocks.BLOCK_SIZE + 123
+# A smaller block than the package's, so that arrays of several blocks stay
+# quick to check piece by piece; the blocking does not depend on the size.
+BLOCK_SIZE = 8192
+SIZE = 3 * BLOCK_SIZE + 123
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(_blocks, "BLOCK_SIZE", BLOCK_SIZE)
 
 
 @pytest.fixture(params=[1, 3], ids=["1 thread", "3 threads"])
