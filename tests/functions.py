@@ -1,6 +1,11 @@
 """The public functions of :mod:`activations`, sorted by how they are called."""
 
+import importlib
+import pkgutil
+
 import numpy as np
+
+import activations
 
 ELEMENTWISE = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
@@ -38,3 +43,12 @@ BACKWARD_LIMITS = {
     "elu_backward": (0.0, 1.0), "softplus_backward": (0.0, 1.0),
     "gelu_backward": (0.0, 1.0), "silu_backward": (0.0, 1.0),
 }
+
+
+def public_modules() -> list:
+    """:mod:`activations` and its public modules, whose names do not start with ``_``."""
+    return [activations] + [
+        importlib.import_module(f"activations.{info.name}")
+        for info in pkgutil.iter_modules(activations.__path__)
+        if not info.name.startswith("_")
+    ]

@@ -7,7 +7,6 @@ import importlib
 import inspect
 import io
 import json
-import pkgutil
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from PIL import Image
 
 import make_pdf  # tools/make_pdf.py, loaded by conftest.py
+from functions import public_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -362,12 +362,7 @@ PY_ROLE = re.compile(r"\{py:\w+\}`([^`]+)`")
 
 def package_names() -> set[str]:
     """The public names of the package and of its public modules."""
-    package = importlib.import_module("activations")
-    names = set(package.__all__)
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.name.startswith("_"):
-            names |= set(importlib.import_module(f"activations.{module.name}").__all__)
-    return names
+    return {name for module in public_modules() for name in module.__all__}
 
 
 def code_tree(source: str) -> ast.Module:

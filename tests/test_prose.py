@@ -10,6 +10,7 @@ remove-input is hidden from the page). A chapter's code also imports nothing
 from outside the package: no sys.path edits, nothing from benchmarks/.
 """
 
+import inspect
 import io
 import json
 import re
@@ -17,6 +18,8 @@ import tokenize
 from pathlib import Path
 
 import pytest
+
+from functions import public_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.md"))
@@ -166,18 +169,7 @@ SOURCE_DOCUMENT = re.compile(r"\bseed's\b|\bthe seed\b", re.I)
 
 
 def public_docstrings() -> list[tuple[str, str]]:
-    import importlib
-    import inspect
-    import pkgutil
-
-    import activations
-
-    modules = [activations] + [
-        importlib.import_module(f"activations.{info.name}")
-        for info in pkgutil.iter_modules(activations.__path__)
-        if not info.name.startswith("_")
-    ]
-    objects = {id(o): o for m in modules for o in [m] + [getattr(m, n) for n in m.__all__]}
+    objects = {id(o): o for m in public_modules() for o in [m] + [getattr(m, n) for n in m.__all__]}
     return [(getattr(o, "__name__", repr(o)), inspect.getdoc(o) or "") for o in objects.values()]
 
 

@@ -49,9 +49,6 @@ ACTION_MAJORS = {
 }
 
 
-
-
-
 def _run(command, **kwargs) -> subprocess.CompletedProcess:
     kwargs.setdefault("timeout", 300)
     return subprocess.run(
