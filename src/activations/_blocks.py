@@ -208,18 +208,19 @@ def rowwise(kernel, axes: tuple[int, ...], *operands: np.ndarray) -> np.ndarray:
     out = operands[-1]
     if out.size == 0:
         return out
-    contiguous = all([a.flags.c_contiguous for a in operands])
-    if out.size <= ROWS_BLOCK_SIZE and contiguous and axes == (out.ndim - 1,):
-        # One block of rows along the last axis: the arrays themselves, as in `blockwise`.
-        length = out.shape[-1]
-        kernel(*[a.reshape(-1, length) for a in operands])
-        return out
     first = out.ndim - len(axes)
-    workers = _workers(out.size)
-    if contiguous and axes == tuple(range(first, out.ndim)):
+    contiguous = axes == tuple(range(first, out.ndim)) and all(
+        [a.flags.c_contiguous for a in operands]
+    )
+    if contiguous:
         size = math.prod(out.shape[first:])
         rows = [a.reshape(-1, size) for a in operands]
         step = max(1, ROWS_BLOCK_SIZE // size)
+        if len(rows[0]) <= step:
+            kernel(*rows)  # one block: the arrays themselves, as in `blockwise`
+            return out
+    workers = _workers(out.size)
+    if contiguous:
         tasks = [
             partial(_in_row_blocks, kernel, step, *(r[start:stop] for r in rows))
             for start, stop in _chunks(len(rows[0]), step, workers)
